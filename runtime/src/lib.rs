@@ -1,0 +1,1 @@
+//! A deterministic model of the CPython state that opcode bodies touch.
