@@ -355,3 +355,22 @@ fn comments_and_preprocessor_lines_are_kept_in_bodies() {
         (3, 5)
     );
 }
+
+#[test]
+fn parses_the_demo_and_covers_every_definition_kind() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../inputs/demo/bytecodes.c");
+    let text = std::fs::read_to_string(path).unwrap();
+    let file = dsl::parse(&SourceFile::new(path, text.clone())).unwrap();
+    let counts = parsed_counts(&file);
+    assert_eq!(counts, line_counts(&text));
+    for kind in ["inst", "op", "macro", "family", "pseudo", "label"] {
+        assert!(
+            counts.get(kind).is_some_and(|&n| n > 0),
+            "demo lacks {kind}"
+        );
+    }
+    let total: usize = counts.values().sum();
+    assert!((20..=40).contains(&total), "{total} definitions");
+    // The embedded copy is the same file.
+    assert_eq!(translator::input::DEMO_BYTECODES, text);
+}
