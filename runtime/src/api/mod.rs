@@ -1,0 +1,30 @@
+//! The C API opcode bodies call, as methods on [`crate::Vm`] with CPython's conventions: fallible
+//! functions return `NULL` / `-1` and set the current exception in the thread state.
+//!
+//! Each submodule defines its functions with [`crate::api!`], which also yields the registry
+//! entries collected by [`all_entries`].
+
+pub mod errors;
+pub mod frames;
+pub mod number;
+pub mod objects;
+pub mod refcount;
+pub mod sequences;
+pub mod stackrefs;
+pub mod typecheck;
+
+use crate::registry::RawEntry;
+
+/// Every registry entry of every API module.
+pub fn all_entries() -> Vec<RawEntry> {
+    let mut v = Vec::new();
+    v.extend(refcount::entries());
+    v.extend(stackrefs::entries());
+    v.extend(typecheck::entries());
+    v.extend(errors::entries());
+    v.extend(number::entries());
+    v.extend(objects::entries());
+    v.extend(sequences::entries());
+    v.extend(frames::entries());
+    v
+}

@@ -1,0 +1,264 @@
+//! The by-name registry: every API function, global and field accessor of the runtime, callable
+//! with dynamic [`Value`]s by its C name. The reference interpreter uses this; generated code calls
+//! the same Rust methods directly through the `bindings.toml` templates.
+//!
+//! Entries are produced by the [`api!`](crate::api) macro next to the implementation, so each API
+//! function is written exactly once.
+
+use crate::ctype::{parse_sig, CSig, CType};
+use crate::value::{CallError, FromValue, Value};
+use crate::vm::Vm;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The dynamic entry point of one API function.
+pub type CallFn = fn(&mut Vm, &mut [Value]) -> Result<Value, CallError>;
+
+/// What the `api!` macro records for each function (before the prototype is parsed).
+#[derive(Clone, Copy, Debug)]
+pub struct RawEntry {
+    /// registry key override (fields: `"PyTypeObject.tp_version_tag"`); `None`: the C name
+    pub key: Option<&'static str>,
+    /// the C prototype
+    pub sig: &'static str,
+    /// the Rust method implementing it (`Vm::<rust>`)
+    pub rust: &'static str,
+    /// the dynamic entry point
+    pub call: CallFn,
+}
+
+/// One registry entry.
+#[derive(Clone, Debug)]
+pub struct ApiEntry {
+    /// the registry key: C name, `"<Type>.<field>"` for field reads, `"<Type>.<field>="` for
+    /// field writes
+    pub name: &'static str,
+    /// the C prototype the entry implements
+    pub sig: &'static str,
+    /// parameter types (out-parameters are `PyObject **` / `_PyStackRef *`)
+    pub c_params: Vec<CType>,
+    /// return type
+    pub c_ret: CType,
+    /// takes extra arguments after the fixed ones (`...`)
+    pub variadic: bool,
+    /// the Rust method (`Vm::<rust>`)
+    pub rust: &'static str,
+    /// Calls the function. Arguments are converted to the Rust parameter types; out-parameters
+    /// are read from and written back to their slot in `args`.
+    pub call: CallFn,
+}
+
+/// The registry.
+#[derive(Debug)]
+pub struct Registry {
+    entries: Vec<ApiEntry>,
+    index: HashMap<&'static str, usize>,
+    /// prototypes that failed to parse (a bug in the runtime; a test asserts this is empty)
+    pub errors: Vec<String>,
+}
+
+fn build() -> Registry {
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for raw in crate::api::all_entries() {
+        match parse_sig(raw.sig) {
+            Ok(CSig {
+                name,
+                ret,
+                params,
+                variadic,
+            }) => {
+                let key: &'static str = match raw.key {
+                    Some(k) => k,
+                    None => Box::leak(name.into_boxed_str()),
+                };
+                entries.push(ApiEntry {
+                    name: key,
+                    sig: raw.sig,
+                    c_params: params,
+                    c_ret: ret,
+                    variadic,
+                    rust: raw.rust,
+                    call: raw.call,
+                });
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    entries.sort_by(|a, b| a.name.cmp(b.name));
+    let mut index = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if index.insert(e.name, i).is_some() {
+            errors.push(format!("duplicate registry entry `{}`", e.name));
+        }
+    }
+    Registry {
+        entries,
+        index,
+        errors,
+    }
+}
+
+/// The process-wide registry (built on first use).
+pub fn registry() -> &'static Registry {
+    static R: OnceLock<Registry> = OnceLock::new();
+    R.get_or_init(build)
+}
+
+/// Looks up an API function / global / field accessor by its registry key.
+pub fn lookup(name: &str) -> Option<&'static ApiEntry> {
+    let r = registry();
+    r.index.get(name).map(|&i| &r.entries[i])
+}
+
+/// All entries, sorted by name.
+pub fn entries() -> &'static [ApiEntry] {
+    &registry().entries
+}
+
+impl ApiEntry {
+    /// Calls the entry by name-resolved pointer (convenience for `(self.call)(vm, args)`).
+    pub fn invoke(&self, vm: &mut Vm, args: &mut [Value]) -> Result<Value, CallError> {
+        (self.call)(vm, args)
+    }
+}
+
+/// Converts argument `*i` (and advances), for the `api!` wrappers.
+pub fn arg<T: FromValue>(args: &[Value], i: &mut usize) -> Result<T, CallError> {
+    let idx = *i;
+    *i += 1;
+    let v = args.get(idx).copied().unwrap_or(Value::Void);
+    T::from_value(v).map_err(|expected| CallError::Type {
+        index: idx,
+        expected,
+        got: v.kind(),
+    })
+}
+
+/// Arity check for the `api!` wrappers.
+pub fn check_arity(
+    sig: &'static str,
+    args: &[Value],
+    fixed: usize,
+    variadic: bool,
+) -> Result<(), CallError> {
+    if args.len() == fixed || (variadic && args.len() > fixed) {
+        Ok(())
+    } else {
+        Err(CallError::Arity {
+            name: sig,
+            expected: fixed,
+            got: args.len(),
+        })
+    }
+}
+
+/// Defines API functions once: each item becomes a `pub fn` on [`Vm`] and a [`RawEntry`] in the
+/// module's `entries()` list.
+///
+/// ```text
+/// api! {
+///     /// doc
+///     "PyObject *PyNumber_Add(PyObject *a, PyObject *b)"
+///     fn number_add(&mut self, a: Obj, b: Obj) -> Obj { ... }
+///
+///     "int PyDict_GetItemRef(PyObject *p, PyObject *key, PyObject **result)"
+///     fn dict_get_item_ref(&mut self, p: Obj, key: Obj, #[out] result: Obj) -> i32 { ... }
+///
+///     "void _PyErr_Format(PyThreadState *t, PyObject *exc, const char *fmt, ...)"
+///     fn err_format(&mut self, t: TState, exc: Obj, fmt: CStr | rest) -> () { ... }
+///
+///     "unsigned int tp_version_tag(PyTypeObject *base)" as "PyTypeObject.tp_version_tag"
+///     fn type_version_tag(&mut self, base: Obj) -> u32 { ... }
+/// }
+/// ```
+/// `#[out]` parameters become `&mut T` in Rust (the C side passes `&x`, or an lvalue for macros
+/// like `Py_CLEAR`); a variadic tail (`| name`) becomes `&[Value]`.
+#[macro_export]
+macro_rules! api {
+    ($(
+        $(#[$meta:meta])*
+        $sig:literal $(as $key:literal)?
+        fn $name:ident(&mut $s:ident $(, $(#[$attr:ident])? $p:ident : $t:ty)* $(| $va:ident)?) -> $r:ty
+        $body:block
+    )*) => {
+        impl $crate::vm::Vm {
+            $(
+                $(#[$meta])*
+                #[doc = concat!("\n\nC: `", $sig, "`")]
+                #[allow(clippy::too_many_arguments, clippy::unused_unit)]
+                pub fn $name(&mut $s $(, $p: $crate::__api_ty!($($attr)? $t))* $(, $va: &[$crate::value::Value])?) -> $r $body
+            )*
+        }
+
+        /// The registry entries defined in this module.
+        pub(crate) fn entries() -> Vec<$crate::registry::RawEntry> {
+            vec![$(
+                $crate::registry::RawEntry {
+                    key: None $(.or(Some($key)))?,
+                    sig: $sig,
+                    rust: stringify!($name),
+                    call: |vm: &mut $crate::vm::Vm, args: &mut [$crate::value::Value]|
+                        -> Result<$crate::value::Value, $crate::value::CallError> {
+                        let fixed: usize = <[&str]>::len(&[$(stringify!($p),)*]);
+                        let variadic = false $(|| { let _ = stringify!($va); true })?;
+                        $crate::registry::check_arity($sig, args, fixed, variadic)?;
+                        #[allow(unused_mut, unused_variables)]
+                        let mut i = 0usize;
+                        $(
+                            #[allow(unused_mut)]
+                            let mut $p: $t = $crate::registry::arg(args, &mut i)?;
+                        )*
+                        $( let $va: &[$crate::value::Value] = &args[fixed..]; )?
+                        #[allow(clippy::let_unit_value)]
+                        let r = vm.$name($($crate::__api_pass!($($attr)? $p),)* $($va)?);
+                        #[allow(unused_mut, unused_variables, unused_assignments)]
+                        let mut j = 0usize;
+                        $(
+                            $crate::__api_store!($($attr)? args, j, $p);
+                            j += 1;
+                        )*
+                        let _ = j;
+                        Ok($crate::value::IntoValue::into_value(r))
+                    },
+                },
+            )*]
+        }
+    };
+}
+
+/// Parameter type of an `api!` method: `&mut T` for `#[out]`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __api_ty {
+    (out $t:ty) => {
+        &mut $t
+    };
+    ($t:ty) => {
+        $t
+    };
+}
+
+/// Argument expression in an `api!` wrapper: `&mut x` for `#[out]`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __api_pass {
+    (out $p:ident) => {
+        &mut $p
+    };
+    ($p:ident) => {
+        $p
+    };
+}
+
+/// Write-back of an `#[out]` argument in an `api!` wrapper.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __api_store {
+    (out $args:ident, $j:ident, $p:ident) => {
+        $args[$j] = $crate::value::IntoValue::into_value($p)
+    };
+    ($args:ident, $j:ident, $p:ident) => {
+        let _ = &$p;
+    };
+}

@@ -1,0 +1,587 @@
+//! A canonical, comparable description of a `Vm` after a run, and a readable diff.
+//!
+//! Objects that existed before the run keep their handle (`#12`). Objects created during the
+//! run are named by the first path that reaches them from the roots (`stack[1]`,
+//! `stack[1][0]`, `local[2]`, `exception`), so two runs that allocate in a different order (C
+//! leaves argument evaluation order unspecified) still produce equal snapshots. Live objects
+//! created during the run that no root reaches are leaks and are listed as `leak[k]`.
+
+use crate::handles::Obj;
+use crate::heap::Violation;
+use crate::object::{IntVal, ObjData};
+use crate::outcome::Outcome;
+use crate::stackref::StackRef;
+use crate::vm::Vm;
+use crate::well_known as wk;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// The canonical name of an object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Name {
+    /// `NULL`
+    Null,
+    /// an object that existed before the run
+    Old(u32),
+    /// an immortal small int created during the run
+    SmallInt(i64),
+    /// an immortal interned str created during the run
+    Interned(Arc<str>),
+    /// an object created during the run, named by its first path from the roots
+    Fresh(Arc<str>),
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Name::Null => write!(f, "NULL"),
+            Name::Old(h) => write!(f, "#{h}"),
+            Name::SmallInt(v) => write!(f, "{v}"),
+            Name::Interned(s) => write!(f, "{s:?}"),
+            Name::Fresh(p) => write!(f, "new@{p}"),
+        }
+    }
+}
+
+/// What a stack slot / local / other reference holds.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefItem {
+    /// `PyStackRef_NULL` / `NULL`
+    Null,
+    /// a tagged int
+    TaggedInt(i64),
+    /// an object; `owned` is false for a tagged (non-owning) stackref
+    Obj {
+        /// the object
+        name: Name,
+        /// the reference owns a count
+        owned: bool,
+    },
+}
+
+/// An object's canonical content: type, count, and data with handles replaced by names.
+#[derive(Clone, Debug)]
+pub struct CanonObj {
+    /// `Py_TYPE`
+    pub ty: Name,
+    /// reference count (`None` for immortals)
+    pub rc: Option<i64>,
+    /// the object's data (object handles inside are meaningless; use `children`)
+    pub data: ObjData,
+    /// names of the referenced objects, in [`ObjData::children`] order
+    pub children: Vec<Name>,
+    /// `true` if the object was freed (a dangling reference reaches it)
+    pub freed: bool,
+}
+
+impl PartialEq for CanonObj {
+    fn eq(&self, o: &CanonObj) -> bool {
+        self.ty == o.ty
+            && self.rc == o.rc
+            && self.children == o.children
+            && self.freed == o.freed
+            && data_eq(&self.data, &o.data)
+    }
+}
+
+fn data_eq(a: &ObjData, b: &ObjData) -> bool {
+    match (a, b) {
+        (ObjData::Float(x), ObjData::Float(y)) => x.to_bits() == y.to_bits(),
+        (ObjData::Tuple(_), ObjData::Tuple(_))
+        | (ObjData::List(_), ObjData::List(_))
+        | (ObjData::Set(_), ObjData::Set(_)) => true,
+        (ObjData::Dict(x), ObjData::Dict(y)) => {
+            x.used == y.used
+                && x.keys_version == y.keys_version
+                && x.unicode == y.unicode
+                && x.entries.len() == y.entries.len()
+                && x.entries
+                    .iter()
+                    .zip(&y.entries)
+                    .all(|(p, q)| p.hash == q.hash && p.key.is_null() == q.key.is_null())
+        }
+        (ObjData::Slice { .. }, ObjData::Slice { .. }) | (ObjData::Cell(_), ObjData::Cell(_)) => {
+            true
+        }
+        (ObjData::Module(_), ObjData::Module(_)) => true,
+        (ObjData::SeqIter { index: i, .. }, ObjData::SeqIter { index: j, .. }) => i == j,
+        (ObjData::Function(x), ObjData::Function(y)) => x.version == y.version,
+        (ObjData::Code(x), ObjData::Code(y)) => {
+            x.units == y.units
+                && x.flags == y.flags
+                && x.argcount == y.argcount
+                && x.nlocalsplus == y.nlocalsplus
+                && x.framesize == y.framesize
+                && x.version == y.version
+        }
+        (ObjData::Type(x), ObjData::Type(y)) => {
+            x.name == y.name
+                && x.flags == y.flags
+                && x.version_tag == y.version_tag
+                && x.builtin == y.builtin
+        }
+        (ObjData::Exception { .. }, ObjData::Exception { .. }) => true,
+        _ => a == b,
+    }
+}
+
+/// A key of a snapshot entry.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    /// the outcome of the run
+    Outcome,
+    /// a stack slot of the current frame, bottom = 0
+    Stack(usize),
+    /// a local of the current frame
+    Local(usize),
+    /// a scalar field of the frame / thread state / run
+    Field(&'static str),
+    /// a code unit of the current frame's code object
+    CodeUnit(usize),
+    /// `tstate->current_exception`
+    Exception,
+    /// `exc_info` level `i`
+    ExcInfo(usize),
+    /// a harness root
+    Root(usize),
+    /// an object's content
+    Object(Name),
+    /// a live object created during the run that no root reaches
+    Leak(usize),
+    /// the `i`th invariant violation
+    Violation(usize),
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Outcome => write!(f, "outcome"),
+            Key::Stack(i) => write!(f, "stack[{i}]"),
+            Key::Local(i) => write!(f, "local[{i}]"),
+            Key::Field(n) => write!(f, "{n}"),
+            Key::CodeUnit(i) => write!(f, "code[{i}]"),
+            Key::Exception => write!(f, "exception"),
+            Key::ExcInfo(i) => write!(f, "exc_info[{i}]"),
+            Key::Root(i) => write!(f, "root[{i}]"),
+            Key::Object(Name::Fresh(p)) => write!(f, "{p}"),
+            Key::Object(n) => write!(f, "object {n}"),
+            Key::Leak(i) => write!(f, "leak[{i}]"),
+            Key::Violation(i) => write!(f, "violation[{i}]"),
+        }
+    }
+}
+
+/// The value of a snapshot entry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// the outcome
+    Outcome(Option<Outcome>),
+    /// a reference
+    Ref(RefItem),
+    /// an integer field
+    Int(i64),
+    /// an object's content
+    Obj(CanonObj),
+    /// a violation
+    Violation(Violation),
+}
+
+/// The comparable state after a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// entries sorted by key
+    pub entries: Vec<(Key, Item)>,
+}
+
+/// The differences between two snapshots, one readable line each.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SnapshotDiff {
+    /// `"<key>: <left> vs <right>"`
+    pub lines: Vec<String>,
+}
+
+impl SnapshotDiff {
+    /// No differences.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+impl std::fmt::Display for SnapshotDiff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for l in &self.lines {
+            writeln!(f, "{l}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Namer<'a> {
+    vm: &'a Vm,
+    names: HashMap<Obj, Name>,
+    queue: Vec<(Obj, Arc<str>)>,
+}
+
+impl Namer<'_> {
+    fn name(&mut self, o: Obj, path: &dyn Fn() -> String) -> Name {
+        if o.is_null() {
+            return Name::Null;
+        }
+        if let Some(n) = self.names.get(&o) {
+            return n.clone();
+        }
+        let vm = self.vm;
+        let n = if o.0 < vm.fresh_from {
+            Name::Old(o.0)
+        } else if vm.heap.is_immortal(o) {
+            match vm.heap.data(o) {
+                ObjData::Int(IntVal::Small(v)) => Name::SmallInt(*v),
+                ObjData::Str(s) => Name::Interned(s.clone()),
+                _ => Name::Old(o.0),
+            }
+        } else {
+            Name::Fresh(Arc::from(path()))
+        };
+        self.names.insert(o, n.clone());
+        let p: Arc<str> = match &n {
+            Name::Fresh(p) => p.clone(),
+            other => Arc::from(other.to_string()),
+        };
+        self.queue.push((o, p));
+        n
+    }
+}
+
+fn ref_item(namer: &mut Namer, r: StackRef, path: &dyn Fn() -> String) -> RefItem {
+    if r.is_null() {
+        RefItem::Null
+    } else if r.is_tagged_int() {
+        RefItem::TaggedInt(r.untag_int())
+    } else {
+        let immortal = namer.vm.heap.is_immortal(r.obj());
+        RefItem::Obj {
+            name: namer.name(r.obj(), path),
+            // References to immortals are always tagged; ownership only matters for mortals.
+            owned: r.refcount_on_object() && !immortal,
+        }
+    }
+}
+
+impl Snapshot {
+    /// Takes the snapshot of `vm` after a run that ended with `outcome`.
+    pub fn take(vm: &Vm, outcome: Option<Outcome>) -> Snapshot {
+        let mut e: Vec<(Key, Item)> = vec![(Key::Outcome, Item::Outcome(outcome))];
+        let mut namer = Namer {
+            vm,
+            names: HashMap::new(),
+            queue: Vec::new(),
+        };
+        if let Some(f) = vm.frames.get(vm.current.0 as usize) {
+            for (i, r) in f.stack().iter().enumerate() {
+                let it = ref_item(&mut namer, *r, &|| format!("stack[{i}]"));
+                e.push((Key::Stack(i), Item::Ref(it)));
+            }
+            for (i, r) in f.localsplus[..f.nlocalsplus].iter().enumerate() {
+                let it = ref_item(&mut namer, *r, &|| format!("local[{i}]"));
+                e.push((Key::Local(i), Item::Ref(it)));
+            }
+            for (k, o) in [
+                ("frame.f_executable", f.code),
+                ("frame.f_funcobj", f.func),
+                ("frame.f_globals", f.globals),
+                ("frame.f_builtins", f.builtins),
+                ("frame.f_locals", f.locals),
+            ] {
+                let n = namer.name(o, &|| k.to_string());
+                let it = RefItem::Obj {
+                    name: n,
+                    owned: true,
+                };
+                e.push((Key::Field(k), Item::Ref(it)));
+            }
+            e.push((Key::Field("frame.instr_ptr"), Item::Int(f.instr_ptr)));
+            e.push((
+                Key::Field("frame.return_offset"),
+                Item::Int(f.return_offset as i64),
+            ));
+            e.push((
+                Key::Field("frame.stack_depth"),
+                Item::Int(f.stack_len() as i64),
+            ));
+            if let ObjData::Code(c) = vm.heap.data(f.code) {
+                for (i, u) in c.units.iter().enumerate() {
+                    e.push((Key::CodeUnit(i), Item::Int(*u as i64)));
+                }
+            }
+        }
+        e.push((Key::Field("current_frame"), Item::Int(vm.current.0 as i64)));
+        e.push((Key::Field("frames"), Item::Int(vm.frames.len() as i64)));
+        e.push((Key::Field("next_instr"), Item::Int(vm.next_instr.index)));
+        e.push((
+            Key::Field("tstate.eval_breaker"),
+            Item::Int(vm.ts.eval_breaker as i64),
+        ));
+        e.push((
+            Key::Field("tstate.py_recursion_remaining"),
+            Item::Int(vm.ts.py_recursion_remaining as i64),
+        ));
+        e.push((
+            Key::Field("fallible_calls"),
+            Item::Int(vm.faults.calls as i64),
+        ));
+        let exc = namer.name(vm.ts.current_exception, &|| "exception".to_string());
+        e.push((
+            Key::Exception,
+            Item::Ref(RefItem::Obj {
+                name: exc,
+                owned: true,
+            }),
+        ));
+        for (i, x) in vm.ts.exc_info.iter().enumerate() {
+            let n = namer.name(x.exc_value, &|| format!("exc_info[{i}]"));
+            e.push((
+                Key::ExcInfo(i),
+                Item::Ref(RefItem::Obj {
+                    name: n,
+                    owned: true,
+                }),
+            ));
+        }
+        for (i, r) in vm.roots.iter().enumerate() {
+            let n = namer.name(*r, &|| format!("root[{i}]"));
+            e.push((
+                Key::Root(i),
+                Item::Ref(RefItem::Obj {
+                    name: n,
+                    owned: true,
+                }),
+            ));
+        }
+        // Every live object from before the run, so that count changes on objects no root
+        // reaches any more are still seen.
+        for h in 1..vm.fresh_from.min(vm.heap.len() as u32) {
+            let s = &vm.heap.slots[h as usize];
+            if !s.immortal && !s.freed {
+                namer.name(Obj(h), &String::new);
+            }
+        }
+        let mut objs = Vec::new();
+        let mut qi = 0;
+        let mut kids = Vec::new();
+        while qi < namer.queue.len() {
+            let (o, path) = namer.queue[qi].clone();
+            qi += 1;
+            let Some(s) = vm.heap.slot(o) else { continue };
+            kids.clear();
+            s.data.children(&mut kids);
+            let mut children = Vec::with_capacity(kids.len());
+            for (ci, k) in kids.iter().enumerate() {
+                children.push(namer.name(*k, &|| format!("{path}[{ci}]")));
+            }
+            if s.immortal && o.0 < wk::FIRST_DYNAMIC {
+                continue;
+            }
+            let ty = namer.name(s.ty, &|| format!("{path}.type"));
+            let n = namer.names[&o].clone();
+            objs.push((
+                Key::Object(n),
+                Item::Obj(CanonObj {
+                    ty,
+                    rc: if s.immortal { None } else { Some(s.rc) },
+                    data: s.data.clone(),
+                    children,
+                    freed: s.freed,
+                }),
+            ));
+        }
+        let mut leaks = 0;
+        for h in vm.fresh_from..vm.heap.len() as u32 {
+            let s = &vm.heap.slots[h as usize];
+            if !s.immortal && !s.freed && !namer.names.contains_key(&Obj(h)) {
+                let mut kids = Vec::new();
+                s.data.children(&mut kids);
+                let children = kids
+                    .iter()
+                    .map(|k| namer.name(*k, &|| format!("leak[{leaks}]")))
+                    .collect();
+                let ty = namer.name(s.ty, &String::new);
+                objs.push((
+                    Key::Leak(leaks),
+                    Item::Obj(CanonObj {
+                        ty,
+                        rc: Some(s.rc),
+                        data: s.data.clone(),
+                        children,
+                        freed: false,
+                    }),
+                ));
+                leaks += 1;
+            }
+        }
+        e.extend(objs);
+        for (i, v) in vm.heap.violations.iter().enumerate() {
+            e.push((Key::Violation(i), Item::Violation(v.clone())));
+        }
+        e.sort_by(|a, b| a.0.cmp(&b.0));
+        Snapshot { entries: e }
+    }
+
+    fn find(&self, k: &Key) -> Option<&Item> {
+        self.entries
+            .binary_search_by(|(x, _)| x.cmp(k))
+            .ok()
+            .map(|i| &self.entries[i].1)
+    }
+
+    /// The differences from `self` (left) to `other` (right).
+    pub fn diff(&self, other: &Snapshot) -> SnapshotDiff {
+        let mut lines = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        let (a, b) = (&self.entries, &other.entries);
+        while i < a.len() || j < b.len() {
+            let ord = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.0.cmp(&y.0),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            match ord {
+                std::cmp::Ordering::Equal => {
+                    if a[i].1 != b[j].1 {
+                        lines.push(format!(
+                            "{}: {} vs {}",
+                            a[i].0,
+                            self.render(&a[i].1),
+                            other.render(&b[j].1)
+                        ));
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Less => {
+                    lines.push(format!("{}: {} vs <absent>", a[i].0, self.render(&a[i].1)));
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    lines.push(format!("{}: <absent> vs {}", b[j].0, other.render(&b[j].1)));
+                    j += 1;
+                }
+            }
+        }
+        SnapshotDiff { lines }
+    }
+
+    /// Renders an item; references show the referenced object's content inline.
+    pub fn render(&self, it: &Item) -> String {
+        match it {
+            Item::Outcome(o) => format!("{o:?}"),
+            Item::Int(v) => v.to_string(),
+            Item::Violation(v) => format!("{v:?}"),
+            Item::Obj(c) => render_obj(c),
+            Item::Ref(RefItem::Null) => "NULL".into(),
+            Item::Ref(RefItem::TaggedInt(v)) => format!("tagged int {v}"),
+            Item::Ref(RefItem::Obj { name, owned }) => {
+                let borrowed = if *owned { "" } else { " [borrowed]" };
+                match self.find(&Key::Object(name.clone())) {
+                    Some(Item::Obj(c)) => format!("{}{borrowed}", render_obj(c)),
+                    _ => format!("{name}{borrowed}"),
+                }
+            }
+        }
+    }
+}
+
+fn list(children: &[Name]) -> String {
+    let v: Vec<String> = children.iter().map(|c| c.to_string()).collect();
+    v.join(", ")
+}
+
+/// `int 3 (rc 2)`, `list [#5, new@stack[0][1]] (rc 1)`, ...
+pub fn render_obj(c: &CanonObj) -> String {
+    let mut s = String::new();
+    let ty = &c.ty;
+    match &c.data {
+        ObjData::None => s.push_str("None"),
+        ObjData::NotImplemented => s.push_str("NotImplemented"),
+        ObjData::Ellipsis => s.push_str("Ellipsis"),
+        ObjData::Int(IntVal::Small(v)) if *ty == Name::Old(wk::BOOL_TYPE.0) => {
+            let _ = write!(s, "bool {}", *v != 0);
+        }
+        ObjData::Int(IntVal::Small(v)) => {
+            let _ = write!(s, "int {v}");
+        }
+        ObjData::Int(IntVal::Big(b)) => {
+            let _ = write!(s, "int {b}");
+        }
+        ObjData::Float(f) => {
+            let _ = write!(s, "float {}", crate::repr::float_repr(*f));
+        }
+        ObjData::Str(t) => {
+            let _ = write!(s, "str {t:?}");
+        }
+        ObjData::Bytes(b) => {
+            let _ = write!(s, "bytes {b:?}");
+        }
+        ObjData::Tuple(_) => {
+            let _ = write!(s, "tuple ({})", list(&c.children));
+        }
+        ObjData::List(_) => {
+            let _ = write!(s, "list [{}]", list(&c.children));
+        }
+        ObjData::Set(_) => {
+            let _ = write!(s, "set {{{}}}", list(&c.children));
+        }
+        ObjData::Dict(d) => {
+            let _ = write!(
+                s,
+                "dict {{{}}} version {} unicode {}",
+                list(&c.children),
+                d.keys_version,
+                d.unicode
+            );
+        }
+        ObjData::Slice { .. } => {
+            let _ = write!(s, "slice({})", list(&c.children));
+        }
+        ObjData::Range { start, stop, step } => {
+            let _ = write!(s, "range({start}, {stop}, {step})");
+        }
+        ObjData::SeqIter { index, .. } => {
+            let _ = write!(s, "iterator index {index} over [{}]", list(&c.children));
+        }
+        ObjData::RangeIter { start, step, len } => {
+            let _ = write!(s, "range_iterator start {start} step {step} len {len}");
+        }
+        ObjData::Cell(_) => {
+            let _ = write!(s, "cell [{}]", list(&c.children));
+        }
+        ObjData::Function(f) => {
+            let _ = write!(s, "function version {} [{}]", f.version, list(&c.children));
+        }
+        ObjData::Code(k) => {
+            let _ = write!(s, "code flags {} units {:?}", k.flags, k.units);
+        }
+        ObjData::Type(t) => {
+            let _ = write!(
+                s,
+                "type {} flags {:#x} version {}",
+                t.name, t.flags, t.version_tag
+            );
+        }
+        ObjData::Module(_) => {
+            let _ = write!(s, "module [{}]", list(&c.children));
+        }
+        ObjData::Exception { .. } => {
+            let _ = write!(s, "exception of type {ty} [{}]", list(&c.children));
+        }
+        ObjData::Opaque(t) => {
+            let _ = write!(s, "opaque {t} of type {ty}");
+        }
+    }
+    if c.freed {
+        s.push_str(" (freed)");
+    } else if let Some(rc) = c.rc {
+        let _ = write!(s, " (rc {rc})");
+    }
+    s
+}
