@@ -41,11 +41,10 @@
             top = PyStackRef_DUP(bottom);
         }
 
-        pure inst(SWAP, (below, unused[oparg-2], above -- new_below, unused[oparg-2], new_above)) {
-            new_below = above;
-            new_above = below;
-            DEAD(below);
-            DEAD(above);
+        pure inst(SWAP, (bottom, unused[oparg-2], top -- bottom, unused[oparg-2], top)) {
+            _PyStackRef tmp = bottom;
+            bottom = top;
+            top = tmp;
         }
 
         // Pushes an extra NULL when the low bit of oparg is set, the way

@@ -1,0 +1,159 @@
+//! Argument parsing, input loading and error reporting shared by every subcommand.
+//!
+//! Every failure reaches the user as `error: <file>:<line>:<col>: <message>` on stderr (or
+//! `error: <message>` when there is no source position, e.g. a missing input) with exit
+//! status 2; nothing here panics on bad input.
+
+mod metadata;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use translator::analysis::{self, rules, AnalysisError, Version};
+use translator::cache_layout::{self, CacheLayouts};
+use translator::dsl::{self, DslError};
+use translator::input::{self, InputError, ResolvedInput};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "translate",
+    version,
+    about = "cases2rs: read CPython's instruction DSL (Python/bytecodes.c) and report on it",
+    long_about = "cases2rs: read CPython's instruction DSL (Python/bytecodes.c) and report on it.\n\n\
+        Input: --input <CPYTHON_DIR | path/to/bytecodes.c>, else $CASES2RS_CPYTHON, else \
+        ../shared/cpython/3.14.7 when it exists, else the demo instruction set embedded in \
+        the binary. Errors are printed as `error: <file>:<line>:<col>: <message>` and exit \
+        with status 2."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the metadata of every instruction, pseudo-instruction and uop: opcode, stack
+    /// effect (popped/pushed as C expressions of oparg), inline cache entries, flags and
+    /// deopt target, as CPython's generator computes them.
+    Metadata(MetadataArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// A CPython checkout (directory containing Python/bytecodes.c) or a bytecodes.c file.
+    /// Defaults to $CASES2RS_CPYTHON, then ../shared/cpython/3.14.7, then the embedded demo.
+    #[arg(long, value_name = "CPYTHON_DIR|bytecodes.c")]
+    pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MetadataArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print JSON ({"instructions":[...],"pseudos":[...],"uops":[...]}) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Everything that can stop a run; each renders as one or more `error:` lines.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Dsl(#[from] DslError),
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Rule(#[from] rules::RuleError),
+    /// A malformed cache header; it has a line but no column, so column 1 is reported.
+    #[error("{}:{}:1: {}", .0.path, .0.line, .0.message)]
+    CacheLayout(cache_layout::CacheLayoutError),
+    /// Several errors found together (e.g. every cache mismatch of a file).
+    #[error("{} errors", .0.len())]
+    Many(Vec<CliError>),
+    #[error("cannot write output: {0}")]
+    Output(std::io::Error),
+}
+
+impl CliError {
+    /// One message per error, without the `error: ` prefix.
+    pub fn messages(&self) -> Vec<String> {
+        match self {
+            CliError::Many(v) => v.iter().flat_map(CliError::messages).collect(),
+            e => vec![e.to_string()],
+        }
+    }
+}
+
+/// The input of a run, parsed and analysed.
+pub struct Loaded {
+    pub input: ResolvedInput,
+    pub file: dsl::File,
+    pub analysis: analysis::Analysis,
+}
+
+/// The CPython version whose rules apply: `Include/patchlevel.h` when the checkout has one,
+/// else guessed from the DSL's features.
+fn version_of(input: &ResolvedInput, file: &dsl::File) -> Result<Version, CliError> {
+    if let Some(p) = input.root_file("Include/patchlevel.h") {
+        let text = std::fs::read_to_string(&p).map_err(|source| InputError::Read {
+            path: p.display().to_string(),
+            source,
+        })?;
+        if let Some(v) = Version::from_patchlevel(&text) {
+            return Ok(v);
+        }
+    }
+    Ok(Version::detect(file))
+}
+
+/// Resolves, parses, analyses and checks the input.
+pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
+    let input = input::resolve(args.input.as_deref())?;
+    let file = dsl::parse(&input.bytecodes)?;
+    let layouts: Option<CacheLayouts> = match &input.pycore_code {
+        Some(h) => Some(
+            cache_layout::parse_cache_layouts(&h.path, &h.text).map_err(CliError::CacheLayout)?,
+        ),
+        None => None,
+    };
+    let version = version_of(&input, &file)?;
+    let analysis = analysis::analyze_version(&file, &input.bytecodes, layouts.as_ref(), version)?;
+    rules::check(&file, &input.bytecodes.path, version)?;
+    let mismatches = analysis.cache_mismatches();
+    if !mismatches.is_empty() {
+        let header = input
+            .pycore_code
+            .as_ref()
+            .map_or("pycore_code.h", |h| h.path.as_str());
+        return Err(CliError::Many(
+            mismatches
+                .iter()
+                .map(|m| CliError::Analysis(m.to_error(&input.bytecodes.path, header)))
+                .collect(),
+        ));
+    }
+    Ok(Loaded {
+        input,
+        file,
+        analysis,
+    })
+}
+
+/// Writes `text` to stdout; a closed pipe (`translate ... | head`) is not an error.
+pub fn print(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(CliError::Output),
+    }
+}
+
+pub fn run(cli: &Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Metadata(args) => metadata::run(args),
+    }
+}
