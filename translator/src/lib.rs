@@ -5,3 +5,4 @@ pub mod cache_layout;
 pub mod cbody;
 pub mod dsl;
 pub mod input;
+pub mod oracle;

@@ -1,0 +1,289 @@
+//! Parity with CPython's own generated headers, read as data from a CPython checkout.
+//!
+//! Every entry of every table must match; on failure every differing entry is printed.
+//! A missing checkout is reported as skipped (CI always has it).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use translator::analysis::{self, tables, Analysis, Version};
+use translator::cache_layout;
+use translator::dsl::{self, SourceFile};
+use translator::oracle::Oracle;
+
+/// `$CASES2RS_CPYTHON/<ver>` or `$CASES2RS_CPYTHON` itself when its `patchlevel.h` is that
+/// version; else `../shared/cpython/<ver>` beside the repository.
+fn cpython_dir(ver: &str) -> Option<PathBuf> {
+    if let Ok(env) = std::env::var("CASES2RS_CPYTHON") {
+        let env = PathBuf::from(env);
+        let sub = env.join(ver);
+        if sub.is_dir() {
+            return Some(sub);
+        }
+        let pl = std::fs::read_to_string(env.join("Include/patchlevel.h")).unwrap_or_default();
+        if pl.contains(&format!("#define PY_VERSION              \"{ver}\"")) {
+            return Some(env);
+        }
+    }
+    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython")).join(ver);
+    p.is_dir().then_some(p)
+}
+
+struct Loaded {
+    analysis: Analysis,
+    oracle: Oracle,
+}
+
+fn load(ver: &str) -> Option<Loaded> {
+    let Some(dir) = cpython_dir(ver) else {
+        println!("skipped: CPython {ver} checkout not found (set CASES2RS_CPYTHON)");
+        return None;
+    };
+    let path = dir.join("Python/bytecodes.c");
+    let text = std::fs::read_to_string(&path).expect("read bytecodes.c");
+    let src = SourceFile::new(path.display().to_string(), text);
+    let file = dsl::parse(&src).unwrap_or_else(|e| panic!("parse: {e}"));
+    let pl = std::fs::read_to_string(dir.join("Include/patchlevel.h")).expect("patchlevel.h");
+    let version = Version::from_patchlevel(&pl).expect("known version");
+    let code_h = dir.join("Include/internal/pycore_code.h");
+    let layouts = cache_layout::parse_cache_layouts(
+        &code_h.display().to_string(),
+        &std::fs::read_to_string(&code_h).expect("pycore_code.h"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let analysis = analysis::analyze_version(&file, &src, Some(&layouts), version)
+        .unwrap_or_else(|e| panic!("analyze: {e}"));
+    let oracle = Oracle::load(&dir).unwrap_or_else(|e| panic!("oracle: {e}"));
+    Some(Loaded { analysis, oracle })
+}
+
+/// Compares two maps; returns one line per missing, extra or differing key.
+fn diff_maps<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
+    what: &str,
+    ours: &BTreeMap<K, V>,
+    theirs: &BTreeMap<K, V>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in theirs {
+        match ours.get(k) {
+            None => out.push(format!("{what}: {k:?} missing (CPython: {v:?})")),
+            Some(o) if o != v => out.push(format!("{what}: {k:?}: ours {o:?}, CPython {v:?}")),
+            Some(_) => {}
+        }
+    }
+    for (k, v) in ours {
+        if !theirs.contains_key(k) {
+            out.push(format!("{what}: {k:?} extra (ours: {v:?})"));
+        }
+    }
+    out
+}
+
+fn report(ver: &str, what: &str, diffs: &[String], compared: usize) {
+    for d in diffs {
+        println!("{ver} {d}");
+    }
+    assert!(
+        diffs.is_empty(),
+        "{ver} {what}: {} of {compared} entries differ (all listed above)",
+        diffs.len()
+    );
+    println!("{ver} {what}: {compared} entries equal");
+}
+
+fn check_opcode_ids(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let d = diff_maps("opcode", &l.analysis.opmap, &l.oracle.opcode_ids.opcodes);
+    let mut d = d;
+    let c = &l.oracle.opcode_ids.constants;
+    if let Some(h) = c.get("HAVE_ARGUMENT") {
+        if l.analysis.have_arg != Some(*h) {
+            d.push(format!(
+                "HAVE_ARGUMENT: ours {:?}, CPython {h}",
+                l.analysis.have_arg
+            ));
+        }
+    }
+    if let Some(m) = c.get("MIN_INSTRUMENTED_OPCODE") {
+        if l.analysis.min_instrumented != Some(*m) {
+            d.push(format!(
+                "MIN_INSTRUMENTED_OPCODE: ours {:?}, CPython {m}",
+                l.analysis.min_instrumented
+            ));
+        }
+    }
+    report(ver, "opcode ids", &d, l.oracle.opcode_ids.opcodes.len());
+}
+
+fn check_uop_ids(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let d = diff_maps("uop id", &l.analysis.uop_ids, &l.oracle.uop_ids);
+    report(ver, "uop ids", &d, l.oracle.uop_ids.len());
+}
+
+fn check_stack_effects(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let ours = tables::stack_effects(&l.analysis);
+    let md = &l.oracle.metadata;
+    let mut d = Vec::new();
+    let theirs_names: BTreeSet<&String> =
+        md.num_popped.keys().chain(md.num_pushed.keys()).collect();
+    for name in &theirs_names {
+        let Some((p, q)) = ours.get(*name) else {
+            d.push(format!("stack effect: {name} missing"));
+            continue;
+        };
+        for (which, our, their) in [
+            ("popped", p, md.num_popped.get(*name)),
+            ("pushed", q, md.num_pushed.get(*name)),
+        ] {
+            let Some(their) = their else {
+                d.push(format!("{which}: {name} missing in CPython"));
+                continue;
+            };
+            let bad: Vec<i64> = (0..=255)
+                .filter(|&oparg| {
+                    analysis::cexpr::eval_oparg(our, oparg).ok()
+                        != analysis::cexpr::eval_oparg(their, oparg).ok()
+                })
+                .collect();
+            if !bad.is_empty() {
+                d.push(format!(
+                    "{which}: {name}: ours `{our}`, CPython `{their}`, differ for {} opargs (first {})",
+                    bad.len(),
+                    bad[0]
+                ));
+            }
+        }
+    }
+    for name in ours.keys() {
+        if !theirs_names.contains(name) {
+            d.push(format!("stack effect: {name} extra"));
+        }
+    }
+    report(
+        ver,
+        "num_popped/num_pushed x 256 opargs",
+        &d,
+        theirs_names.len(),
+    );
+}
+
+fn check_caches(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let d = diff_maps(
+        "cache",
+        &tables::caches(&l.analysis),
+        &l.oracle.metadata.caches,
+    );
+    report(ver, "_PyOpcode_Caches", &d, l.oracle.metadata.caches.len());
+}
+
+fn check_deopt(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let ours = tables::deopt(&l.analysis);
+    let theirs = &l.oracle.metadata.deopt;
+    // CPython lists every defined opcode (3.13 leaves undefined ones out).
+    let ours: BTreeMap<u32, u32> = ours
+        .into_iter()
+        .filter(|(k, v)| theirs.contains_key(k) || k != v)
+        .collect();
+    let d = diff_maps("deopt", &ours, theirs);
+    report(ver, "_PyOpcode_Deopt", &d, theirs.len());
+}
+
+fn as_sets(m: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeSet<String>> {
+    m.iter()
+        .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
+        .collect()
+}
+
+fn check_flags(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let d = diff_maps(
+        "flags",
+        &as_sets(&tables::opcode_flags(&l.analysis)),
+        &as_sets(&l.oracle.metadata.flags),
+    );
+    report(
+        ver,
+        "_PyOpcode_opcode_metadata flags",
+        &d,
+        l.oracle.metadata.flags.len(),
+    );
+}
+
+fn check_uop_flags(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let d = diff_maps(
+        "uop flags",
+        &as_sets(&tables::uop_flags(&l.analysis)),
+        &as_sets(&l.oracle.uop_flags),
+    );
+    report(ver, "_PyUop_Flags", &d, l.oracle.uop_flags.len());
+}
+
+fn check_pseudo_targets(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let ours: BTreeMap<String, (Option<bool>, Vec<String>)> = tables::pseudo_targets(&l.analysis)
+        .into_iter()
+        .map(|(k, (seq, t))| (k, (Some(seq), t)))
+        .collect();
+    let theirs: BTreeMap<String, (Option<bool>, Vec<String>)> = l
+        .oracle
+        .metadata
+        .pseudo_targets
+        .iter()
+        .map(|(k, v)| (k.clone(), (v.as_sequence, v.targets.clone())))
+        .collect();
+    // 3.13's table has no as_sequence column: compare targets only there.
+    let ours = if theirs.values().all(|(s, _)| s.is_none()) {
+        ours.into_iter().map(|(k, (_, t))| (k, (None, t))).collect()
+    } else {
+        ours
+    };
+    let d = diff_maps("pseudo targets", &ours, &theirs);
+    report(ver, "_PyOpcode_PseudoTargets", &d, theirs.len());
+}
+
+macro_rules! parity_tests {
+    ($modname:ident, $ver:expr) => {
+        mod $modname {
+            #[test]
+            fn opcode_ids() {
+                super::check_opcode_ids($ver);
+            }
+            #[test]
+            fn uop_ids() {
+                super::check_uop_ids($ver);
+            }
+            #[test]
+            fn num_popped_pushed() {
+                super::check_stack_effects($ver);
+            }
+            #[test]
+            fn caches() {
+                super::check_caches($ver);
+            }
+            #[test]
+            fn deopt() {
+                super::check_deopt($ver);
+            }
+            #[test]
+            fn opcode_flags() {
+                super::check_flags($ver);
+            }
+            #[test]
+            fn uop_flags() {
+                super::check_uop_flags($ver);
+            }
+            #[test]
+            fn pseudo_targets() {
+                super::check_pseudo_targets($ver);
+            }
+        }
+    };
+}
+
+parity_tests!(v3_14_7, "3.14.7");
+parity_tests!(v3_13_0, "3.13.0");
