@@ -25,6 +25,8 @@ pub enum TypeErrorKind {
     Unknown(String),
     /// A construct outside the type model (rule `type.unsupported`).
     Unsupported(String),
+    /// An array whose size is not a literal (rule `decl.array`).
+    VariableArray,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +40,7 @@ impl std::fmt::Display for TypeError {
         match &self.kind {
             TypeErrorKind::Unknown(n) => write!(f, "unknown type `{n}`"),
             TypeErrorKind::Unsupported(w) => write!(f, "unsupported type construct: {w}"),
+            TypeErrorKind::VariableArray => f.write_str("array size is not a literal"),
         }
     }
 }
@@ -268,10 +271,20 @@ pub fn apply_declarator(
                     ArraySize::VariableExpression(e) | ArraySize::StaticExpression(e) => {
                         match const_int(e) {
                             Some(n) => Some(n),
-                            None => return unsupported("array size that is not a literal", e.span),
+                            None => {
+                                return Err(TypeError {
+                                    kind: TypeErrorKind::VariableArray,
+                                    span: e.span,
+                                })
+                            }
                         }
                     }
-                    ArraySize::VariableUnknown => return unsupported("[*] array", x.span),
+                    ArraySize::VariableUnknown => {
+                        return Err(TypeError {
+                            kind: TypeErrorKind::VariableArray,
+                            span: x.span,
+                        })
+                    }
                 };
                 CType::Array(Box::new(ty), n)
             }

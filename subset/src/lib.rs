@@ -16,3 +16,6 @@ pub use ctype::{CType, FloatKind, FnType, IntRank, IntType};
 pub use dsl::{DslArg, DslMacro, DslPosition};
 pub use env::{BodyEnv, CacheEntry, StackItem, StackRole};
 pub use rules::Rule;
+pub mod check;
+
+pub use check::{check_body, ExprInfo, NameRef, Reason, SpanKey, Typing, Verdict};
