@@ -374,3 +374,25 @@ fn parses_the_demo_and_covers_every_definition_kind() {
     // The embedded copy is the same file.
     assert_eq!(translator::input::DEMO_BYTECODES, text);
 }
+
+#[test]
+fn override_replaces_the_earlier_definition_in_place() {
+    let f = parse_str(
+        "op(OP, (--)) { spam; }\nmacro(M) = OP;\ninst(I, (--)) { a; }\noverride op(OP, (--)) { ham; }\nop(OTHER, (--)) { }\nop(OTHER, (--)) { }\n",
+    )
+    .unwrap();
+    let g = dsl::apply_overrides(&f);
+    let names: Vec<&str> = g
+        .definitions
+        .iter()
+        .map(|d| d.name().name.as_str())
+        .collect();
+    // The override took OP's place; a duplicate without `override` is kept for the analysis
+    // to report.
+    assert_eq!(names, ["OP", "M", "I", "OTHER", "OTHER"]);
+    let Definition::Inst(op) = &g.definitions[0] else {
+        panic!()
+    };
+    assert_eq!(op.body.text, "{ ham; }");
+    assert_eq!(op.span.line, 4);
+}

@@ -128,6 +128,24 @@ fn save_and_reload_stack_pair_up() {
         (1, 12),
         "without a preceding",
     );
+    // Labels jump with the stack in a state the target accepts: spilled targets take either
+    // (the generator spills on the way), live targets need it live.
+    run(
+        "spilled label(one) { RELOAD_STACK(); goto two; }\nlabel(two) { SAVE_STACK(); goto one; }",
+        Version::V3_14,
+    )
+    .unwrap();
+    run(
+        "label(two) { goto one; }\nspilled label(one) { RELOAD_STACK(); goto two; }",
+        Version::V3_14,
+    )
+    .unwrap();
+    expect(
+        "spilled label(one) { goto two; }\nlabel(two) { JUMP_TO_LABEL(one); }",
+        Rule::SaveReloadStack,
+        (1, 27),
+        "label 'two' expects the stack live, but here it is saved",
+    );
 }
 
 #[test]

@@ -87,10 +87,18 @@ pub fn check(file: &dsl::File, path: &str, version: Version) -> Result<(), RuleE
         return Ok(());
     }
     let cx = Ctx { path };
+    let labels: BTreeMap<&str, bool> = file
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            Definition::Label(l) => Some((l.name.name.as_str(), l.spilled)),
+            _ => None,
+        })
+        .collect();
     for d in &file.definitions {
-        let (tokens, inst, spilled) = match d {
-            Definition::Inst(i) => (&i.body.tokens, Some(i), false),
-            Definition::Label(l) => (&l.body.tokens, None, l.spilled),
+        let (tokens, inst, section) = match d {
+            Definition::Inst(i) => (&i.body.tokens, Some(i), Section::Inst),
+            Definition::Label(l) => (&l.body.tokens, None, Section::Label { spilled: l.spilled }),
             _ => continue,
         };
         let code: Vec<&Token> = tokens
@@ -98,7 +106,7 @@ pub fn check(file: &dsl::File, path: &str, version: Version) -> Result<(), RuleE
             .filter(|t| !matches!(t.kind, TokenKind::Comment | TokenKind::Preprocessor))
             .collect();
         check_pep7(&cx, &code)?;
-        check_save_reload(&cx, &code, spilled)?;
+        check_save_reload(&cx, &code, section, &labels)?;
         if let Some(inst) = inst {
             check_kill_order(&cx, inst, &code)?;
         }
@@ -206,46 +214,88 @@ fn check_pep7(cx: &Ctx, code: &[&Token]) -> Result<(), RuleError> {
 
 // ---- SAVE_STACK / RELOAD_STACK ------------------------------------------------------------
 
-/// A `spilled` label is entered with the stack already saved, so it may start with
-/// `RELOAD_STACK()` and may end (jumping to another label) without one.
-fn check_save_reload(cx: &Ctx, code: &[&Token], spilled: bool) -> Result<(), RuleError> {
-    let mut open_save: Option<&Token> = None;
-    let mut entry_saved = spilled;
-    for t in code.iter().filter(|t| t.is_ident()) {
+/// Where a body sits: an instruction must give the stack back (`RELOAD_STACK()`) before it
+/// ends; a label starts saved when it is `spilled`, and may not jump to a non-spilled label
+/// while the stack is saved.
+#[derive(Clone, Copy)]
+enum Section {
+    Inst,
+    Label { spilled: bool },
+}
+
+fn check_save_reload(
+    cx: &Ctx,
+    code: &[&Token],
+    section: Section,
+    labels: &BTreeMap<&str, bool>,
+) -> Result<(), RuleError> {
+    let mut saved = matches!(section, Section::Label { spilled: true });
+    let mut last_save: Option<&Token> = None;
+    for (k, t) in code.iter().enumerate() {
+        if t.is(TokenKind::Keyword, "goto") || (t.is_ident() && t.text == "JUMP_TO_LABEL") {
+            if matches!(section, Section::Inst) {
+                continue;
+            }
+            let target = if t.kind == TokenKind::Keyword {
+                code.get(k + 1)
+            } else {
+                code.get(k + 2)
+            };
+            let Some(target) = target.filter(|x| x.is_ident()) else {
+                continue;
+            };
+            // Jumping to a spilled label from live code is fine (the generator spills on
+            // the way); jumping to a live label with the stack saved would lose it.
+            if labels.get(target.text.as_str()) == Some(&false) && saved {
+                return Err(cx.err(
+                    Rule::SaveReloadStack,
+                    target.span,
+                    format!(
+                        "label '{}' expects the stack live, but here it is saved: RELOAD_STACK() first",
+                        target.text
+                    ),
+                ));
+            }
+            continue;
+        }
+        if !t.is_ident() {
+            continue;
+        }
         match t.text.as_str() {
             "SAVE_STACK" => {
-                if let Some(prev) = open_save {
+                if saved {
+                    let previous = last_save.map_or("the label is spilled".to_owned(), |p| {
+                        format!("previous SAVE_STACK() at {}:{}", p.span.line, p.span.col)
+                    });
                     return Err(cx.err(
                         Rule::SaveReloadStack,
                         t.span,
-                        format!(
-                            "SAVE_STACK() again before RELOAD_STACK() (previous SAVE_STACK() at {}:{})",
-                            prev.span.line, prev.span.col
-                        ),
+                        format!("SAVE_STACK() again before RELOAD_STACK() ({previous})"),
                     ));
                 }
-                open_save = Some(t);
+                saved = true;
+                last_save = Some(t);
             }
             "RELOAD_STACK" => {
-                let paired = open_save.take().is_some() || std::mem::take(&mut entry_saved);
-                if !paired {
+                if !saved {
                     return Err(cx.err(
                         Rule::SaveReloadStack,
                         t.span,
                         "RELOAD_STACK() without a preceding SAVE_STACK()",
                     ));
                 }
+                saved = false;
             }
             _ => {}
         }
     }
-    match open_save {
-        Some(t) => Err(cx.err(
+    match (section, saved, last_save) {
+        (Section::Inst, true, Some(t)) => Err(cx.err(
             Rule::SaveReloadStack,
             t.span,
             "SAVE_STACK() is not followed by RELOAD_STACK()",
         )),
-        None => Ok(()),
+        _ => Ok(()),
     }
 }
 

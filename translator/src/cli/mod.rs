@@ -113,7 +113,7 @@ fn version_of(input: &ResolvedInput, file: &dsl::File) -> Result<Version, CliErr
 /// Resolves, parses, analyses and checks the input.
 pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     let input = input::resolve(args.input.as_deref())?;
-    let file = dsl::parse(&input.bytecodes)?;
+    let file = dsl::apply_overrides(&dsl::parse(&input.bytecodes)?);
     let layouts: Option<CacheLayouts> = match &input.pycore_code {
         Some(h) => Some(
             cache_layout::parse_cache_layouts(&h.path, &h.text).map_err(CliError::CacheLayout)?,
