@@ -173,6 +173,12 @@ fn cpython_checkout_as_input() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let n = v["instructions"].as_array().unwrap().len();
     assert!(n > 200, "{n} instructions");
+    // CPython's one known cache-name break is shown, not hidden.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("note: ") && stderr.contains("LOAD_ATTR_CLASS_WITH_METACLASS_CHECK")
+    );
 }
 
 #[test]
