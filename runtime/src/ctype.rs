@@ -97,7 +97,7 @@ pub const OBJECT_STRUCTS: &[&str] = &[
 fn int_ty(base: &str) -> Option<IntTy> {
     Some(match base {
         "int" | "signed int" | "int32_t" => IntTy::INT,
-        "unsigned int" | "unsigned" | "uint32_t" => IntTy::U32,
+        "unsigned int" | "unsigned" | "uint32_t" | "Py_UCS4" => IntTy::U32,
         "Py_ssize_t" | "intptr_t" | "long" | "long long" | "int64_t" | "Py_hash_t" | "ssize_t" => {
             IntTy::SSIZE
         }
@@ -131,8 +131,10 @@ pub fn classify(spelling: &str) -> Option<CClass> {
         ("destructor", 0) => CClass::Destructor,
         ("char", 1) => CClass::CStr,
         ("_PyInterpreterFrame", 1) => CClass::Frame,
-        ("PyThreadState" | "_PyThreadStateImpl", 1) => CClass::TState,
-        ("_Py_CODEUNIT", 1) => CClass::Code,
+        ("PyThreadState" | "_PyThreadStateImpl" | "PyInterpreterState" | "_PyErr_StackItem", 1) => {
+            CClass::TState
+        }
+        ("_Py_CODEUNIT" | "uint16_t", 1) => CClass::Code,
         ("PyDictKeysObject", 1) => CClass::Keys,
         (b, 1) if OBJECT_STRUCTS.contains(&b) => CClass::Obj,
         (b, 2) if OBJECT_STRUCTS.contains(&b) => CClass::OutObj,
@@ -170,7 +172,7 @@ fn split_decl(decl: &str) -> (String, String) {
     ];
     let d = decl.trim();
     let name_start = d
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '='))
         .map_or(0, |i| i + 1);
     let (ty, name) = d.split_at(name_start);
     if ty.trim().is_empty() || TYPE_WORDS.contains(&name) {

@@ -10,7 +10,9 @@
 //! * [`Outcome`] is how a body ended, shared by generated and reference code.
 
 pub mod api;
+pub mod arith;
 pub mod compare;
+pub mod containers;
 pub mod ctype;
 pub mod faults;
 pub mod frame;

@@ -23,6 +23,10 @@ pub struct RawEntry {
     pub sig: &'static str,
     /// the Rust method implementing it (`Vm::<rust>`)
     pub rust: &'static str,
+    /// the Rust parameter types, as written (`#[out]` ones without the `&mut`)
+    pub rust_params: &'static [&'static str],
+    /// the Rust return type, as written
+    pub rust_ret: &'static str,
     /// the dynamic entry point
     pub call: CallFn,
 }
@@ -43,6 +47,10 @@ pub struct ApiEntry {
     pub variadic: bool,
     /// the Rust method (`Vm::<rust>`)
     pub rust: &'static str,
+    /// the Rust parameter types, as written (`#[out]` ones without the `&mut`)
+    pub rust_params: &'static [&'static str],
+    /// the Rust return type, as written
+    pub rust_ret: &'static str,
     /// Calls the function. Arguments are converted to the Rust parameter types; out-parameters
     /// are read from and written back to their slot in `args`.
     pub call: CallFn,
@@ -79,6 +87,8 @@ fn build() -> Registry {
                     c_ret: ret,
                     variadic,
                     rust: raw.rust,
+                    rust_params: raw.rust_params,
+                    rust_ret: raw.rust_ret,
                     call: raw.call,
                 });
             }
@@ -198,6 +208,8 @@ macro_rules! api {
                     key: None $(.or(Some($key)))?,
                     sig: $sig,
                     rust: stringify!($name),
+                    rust_params: &[$(stringify!($t)),*],
+                    rust_ret: stringify!($r),
                     call: |vm: &mut $crate::vm::Vm, args: &mut [$crate::value::Value]|
                         -> Result<$crate::value::Value, $crate::value::CallError> {
                         let fixed: usize = <[&str]>::len(&[$(stringify!($p),)*]);
