@@ -396,3 +396,33 @@ fn override_replaces_the_earlier_definition_in_place() {
     assert_eq!(op.body.text, "{ ham; }");
     assert_eq!(op.span.line, 4);
 }
+
+#[test]
+fn replicate_counts_and_ranges() {
+    let f = parse_str("replicate(8) op(_A, (--)) {}\nreplicate(1:4) op(_B, (--)) {}\n").unwrap();
+    let ranges: Vec<(String, std::ops::Range<u32>)> = f
+        .definitions
+        .iter()
+        .map(|d| match d {
+            Definition::Inst(i) => (
+                i.annotations[0].text(),
+                i.annotations[0].replicate_range().unwrap(),
+            ),
+            _ => panic!(),
+        })
+        .collect();
+    assert_eq!(
+        ranges,
+        [
+            ("replicate(8)".to_owned(), 0..8),
+            ("replicate(1:4)".to_owned(), 1..4)
+        ]
+    );
+    let e = parse_str("replicate(4:1) op(_C, (--)) {}").unwrap_err();
+    assert_eq!(e.to_string(), "snippet.c:1:1: empty replicate range 4:1");
+    let e = parse_str("replicate(x) op(_C, (--)) {}").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "snippet.c:1:11: expected a number in 'replicate(...)', found 'x'"
+    );
+}

@@ -87,21 +87,30 @@ pub enum InstKind {
     Legacy,
 }
 
-/// An annotation written before `inst`/`op`. `replicate(N)` carries its count.
+/// An annotation written before `inst`/`op`. `replicate(N)` carries `arg: Some(N)`;
+/// 3.15's `replicate(A:B)` carries `start: Some(A), arg: Some(B)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
     pub name: String,
     pub arg: Option<u32>,
+    pub start: Option<u32>,
     pub span: Span,
 }
 
 impl Annotation {
-    /// The spelling CPython keeps in its annotation list (`pure`, `replicate(8)`).
+    /// The spelling CPython keeps in its annotation list (`pure`, `replicate(8)`,
+    /// `replicate(1:4)`).
     pub fn text(&self) -> String {
-        match self.arg {
-            Some(n) => format!("{}({n})", self.name),
-            None => self.name.clone(),
+        match (self.start, self.arg) {
+            (Some(a), Some(b)) => format!("{}({a}:{b})", self.name),
+            (None, Some(n)) => format!("{}({n})", self.name),
+            _ => self.name.clone(),
         }
+    }
+
+    /// The opargs a `replicate` annotation makes variants for: `0..N` or `A..B`.
+    pub fn replicate_range(&self) -> Option<std::ops::Range<u32>> {
+        (self.name == "replicate").then(|| self.start.unwrap_or(0)..self.arg.unwrap_or(0))
     }
 }
 

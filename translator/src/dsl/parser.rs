@@ -255,32 +255,48 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.bump();
-            let arg = if t.text == "replicate" {
+            let (start, arg) = if t.text == "replicate" {
                 self.expect_punct("(", "after 'replicate'")?;
-                let n = match self.peek() {
-                    Some(num) if num.kind == TokenKind::Number => {
-                        self.bump();
-                        parse_int(&num.text).ok_or_else(|| {
-                            self.err(num.span, format!("expected an integer, got '{}'", num.text))
-                        })?
+                let first = self.replicate_number(t)?;
+                let range = if self.eat_punct(":") {
+                    let stop = self.replicate_number(t)?;
+                    if stop < first {
+                        return Err(
+                            self.err(t.span, format!("empty replicate range {first}:{stop}"))
+                        );
                     }
-                    _ => return Err(self.unexpected("a number in 'replicate(N)'")),
+                    (Some(first), Some(stop))
+                } else {
+                    (None, Some(first))
                 };
-                let n = u32::try_from(n).map_err(|_| {
-                    self.err(t.span, format!("replicate count {n} is out of range"))
-                })?;
                 self.expect_punct(")", "to close 'replicate('")?;
-                Some(n)
+                range
             } else {
-                None
+                (None, None)
             };
             out.push(Annotation {
                 name: t.text.clone(),
                 arg,
+                start,
                 span: t.span,
             });
         }
         Ok(out)
+    }
+
+    /// A count or bound in `replicate(N)` / `replicate(A:B)`.
+    fn replicate_number(&mut self, at: &Token) -> Result<u32, DslError> {
+        match self.peek() {
+            Some(num) if num.kind == TokenKind::Number => {
+                self.bump();
+                let n = parse_int(&num.text).ok_or_else(|| {
+                    self.err(num.span, format!("expected an integer, got '{}'", num.text))
+                })?;
+                u32::try_from(n)
+                    .map_err(|_| self.err(at.span, format!("replicate count {n} is out of range")))
+            }
+            _ => Err(self.unexpected("a number in 'replicate(...)'")),
+        }
     }
 
     fn inst_def(
