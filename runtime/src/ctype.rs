@@ -26,6 +26,8 @@ pub enum CClass {
     Keys,
     /// `destructor`
     Destructor,
+    /// `PyDictUnicodeEntry *` / `PyDictKeyEntry *`
+    Entry,
     /// `const char *`
     CStr,
     /// `PyObject **` out-parameter
@@ -136,6 +138,7 @@ pub fn classify(spelling: &str) -> Option<CClass> {
         }
         ("_Py_CODEUNIT" | "uint16_t", 1) => CClass::Code,
         ("PyDictKeysObject", 1) => CClass::Keys,
+        ("PyDictUnicodeEntry" | "PyDictKeyEntry", 1) => CClass::Entry,
         (b, 1) if OBJECT_STRUCTS.contains(&b) => CClass::Obj,
         (b, 2) if OBJECT_STRUCTS.contains(&b) => CClass::OutObj,
         (b, 0) => CClass::Int(int_ty(b)?),

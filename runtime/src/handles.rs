@@ -88,3 +88,22 @@ pub enum Destructor {
     /// `PyObject_Free` and any other generic deallocator
     Generic,
 }
+
+/// A `PyDictUnicodeEntry *` / `PyDictKeyEntry *`: entry `index` of a dict's keys table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EntryPtr {
+    /// the dict owning the keys table
+    pub dict: Obj,
+    /// entry index (may be out of range, as a C pointer may)
+    pub index: i64,
+}
+
+impl EntryPtr {
+    /// C pointer arithmetic: `entries + n` (also `&entries[n]`).
+    pub fn offset(self, n: i64) -> EntryPtr {
+        EntryPtr {
+            dict: self.dict,
+            index: self.index + n,
+        }
+    }
+}

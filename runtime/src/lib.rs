@@ -30,12 +30,12 @@ pub mod well_known;
 
 pub use faults::FaultPlan;
 pub use frame::{Frame, ThreadState};
-pub use handles::{CodePtr, Destructor, FrameId, KeysRef, Obj, TState};
+pub use handles::{CodePtr, Destructor, EntryPtr, FrameId, KeysRef, Obj, TState};
 pub use heap::Violation;
 pub use object::{Builtin, CodeData, FunctionData, IntVal, ObjData};
 pub use outcome::Outcome;
 pub use registry::{lookup, ApiEntry};
 pub use snapshot::{Snapshot, SnapshotDiff};
 pub use stackref::StackRef;
-pub use value::{CallError, IntTy, Value};
+pub use value::{CStr, CallError, IntTy, Value};
 pub use vm::Vm;

@@ -1,6 +1,6 @@
 //! Dynamic C values for the by-name registry (the reference interpreter's view of the API).
 
-use crate::handles::{CodePtr, Destructor, FrameId, KeysRef, Obj, TState};
+use crate::handles::{CodePtr, Destructor, EntryPtr, FrameId, KeysRef, Obj, TState};
 use crate::stackref::StackRef;
 
 /// A C integer type: width and signedness.
@@ -92,6 +92,8 @@ pub enum Value {
     Code(CodePtr),
     /// `PyDictKeysObject *`
     Keys(KeysRef),
+    /// `PyDictUnicodeEntry *` / `PyDictKeyEntry *`
+    Entry(EntryPtr),
     /// `destructor`
     Destructor(Destructor),
     /// `const char *`
@@ -116,6 +118,7 @@ impl Value {
             Value::TState(_) => "PyThreadState *",
             Value::Code(_) => "_Py_CODEUNIT *",
             Value::Keys(_) => "PyDictKeysObject *",
+            Value::Entry(_) => "PyDictUnicodeEntry *",
             Value::Destructor(_) => "destructor",
             Value::CStr(_) => "const char *",
         }
@@ -242,6 +245,7 @@ ptr_value! {
     CodePtr, Code, CodePtr::NULL, "_Py_CODEUNIT *";
     KeysRef, Keys, KeysRef(Obj::NULL), "PyDictKeysObject *";
     TState, TState, TState, "PyThreadState *";
+    EntryPtr, Entry, EntryPtr { dict: Obj::NULL, index: 0 }, "PyDictUnicodeEntry *";
 }
 
 impl FromValue for StackRef {
@@ -317,6 +321,18 @@ impl From<u32> for Value {
 impl From<&'static str> for Value {
     fn from(v: &'static str) -> Value {
         Value::CStr(CStr::Lit(v))
+    }
+}
+
+impl From<CStr> for Value {
+    fn from(v: CStr) -> Value {
+        Value::CStr(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Int(v as i128, IntTy::BOOL)
     }
 }
 

@@ -6,6 +6,8 @@
 
 pub mod errors;
 pub mod frames;
+pub mod globals;
+pub mod monitoring;
 pub mod number;
 pub mod objects;
 pub mod refcount;
@@ -26,5 +28,8 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(objects::entries());
     v.extend(sequences::entries());
     v.extend(frames::entries());
+    v.extend(globals::entries());
+    v.extend(monitoring::entries());
+    v.extend(sequences::entries::entries());
     v
 }

@@ -499,3 +499,88 @@ crate::api! {
         }
     }
 }
+
+/// Dict keys-table entries (`DK_UNICODE_ENTRIES(keys)[i].me_value`, ...).
+pub mod entries {
+    use crate::handles::{EntryPtr, KeysRef, Obj};
+    use crate::heap::Violation;
+    use crate::object::ObjData;
+
+    impl crate::vm::Vm {
+        fn entry(&mut self, e: EntryPtr) -> Option<crate::object::DictEntry> {
+            self.heap.get(e.dict, "dict entry");
+            let r = match self.heap.data(e.dict) {
+                ObjData::Dict(d) if e.index >= 0 => d.entries.get(e.index as usize).copied(),
+                _ => None,
+            };
+            if r.is_none() {
+                self.violation(Violation::Assertion("dict entry index out of range"));
+            }
+            r
+        }
+
+        fn entry_mut(&mut self, e: EntryPtr) -> Option<&mut crate::object::DictEntry> {
+            match self.heap.data_mut(e.dict) {
+                ObjData::Dict(d) if e.index >= 0 => d.entries.get_mut(e.index as usize),
+                _ => None,
+            }
+        }
+    }
+
+    crate::api! {
+        /// The entries of a unicode-keys table.
+        "PyDictUnicodeEntry *DK_UNICODE_ENTRIES(PyDictKeysObject *k)"
+        fn dk_unicode_entries(&mut self, k: KeysRef) -> EntryPtr {
+            if self.dk_is_unicode(k) == 0 {
+                self.violation(Violation::Assertion("DK_UNICODE_ENTRIES of a general keys table"));
+            }
+            EntryPtr { dict: k.0, index: 0 }
+        }
+
+        /// The entries of a general keys table.
+        "PyDictKeyEntry *DK_ENTRIES(PyDictKeysObject *k)"
+        fn dk_entries(&mut self, k: KeysRef) -> EntryPtr {
+            EntryPtr { dict: k.0, index: 0 }
+        }
+
+        /// `entry->me_key` (borrowed; NULL for a deleted entry)
+        "PyObject *PyDictUnicodeEntry.me_key(PyDictUnicodeEntry *e)" as "PyDictUnicodeEntry.me_key"
+        fn entry_me_key(&mut self, e: EntryPtr) -> Obj {
+            self.entry(e).map_or(Obj::NULL, |x| x.key)
+        }
+
+        /// `entry->me_value` (borrowed)
+        "PyObject *PyDictUnicodeEntry.me_value(PyDictUnicodeEntry *e)" as "PyDictUnicodeEntry.me_value"
+        fn entry_me_value(&mut self, e: EntryPtr) -> Obj {
+            self.entry(e).map_or(Obj::NULL, |x| x.value)
+        }
+
+        /// `entry->me_value = v` (raw store: the caller manages references)
+        "void PyDictUnicodeEntry.me_value=(PyDictUnicodeEntry *e, PyObject *v)" as "PyDictUnicodeEntry.me_value="
+        fn entry_set_me_value(&mut self, e: EntryPtr, v: Obj) -> () {
+            if self.entry(e).is_some() {
+                if let Some(x) = self.entry_mut(e) {
+                    x.value = v;
+                }
+            }
+        }
+
+        /// `entry->me_key` of a general entry
+        "PyObject *PyDictKeyEntry.me_key(PyDictKeyEntry *e)" as "PyDictKeyEntry.me_key"
+        fn key_entry_me_key(&mut self, e: EntryPtr) -> Obj {
+            self.entry_me_key(e)
+        }
+
+        /// `entry->me_value` of a general entry
+        "PyObject *PyDictKeyEntry.me_value(PyDictKeyEntry *e)" as "PyDictKeyEntry.me_value"
+        fn key_entry_me_value(&mut self, e: EntryPtr) -> Obj {
+            self.entry_me_value(e)
+        }
+
+        /// `entry->me_hash` of a general entry
+        "Py_hash_t PyDictKeyEntry.me_hash(PyDictKeyEntry *e)" as "PyDictKeyEntry.me_hash"
+        fn key_entry_me_hash(&mut self, e: EntryPtr) -> i64 {
+            self.entry(e).map_or(0, |x| x.hash)
+        }
+    }
+}
