@@ -362,4 +362,11 @@ crate::api! {
     fn unboundfree_error_msg(&mut self) -> CStr {
         UNBOUNDFREE_ERROR_MSG
     }
+
+    /// A fatal error: CPython aborts; the model records a violation and continues.
+    "void Py_FatalError(const char *message)"
+    fn fatal_error(&mut self, message: CStr) -> () {
+        let _ = message;
+        self.violation(crate::heap::Violation::Assertion("Py_FatalError"));
+    }
 }
