@@ -355,6 +355,7 @@ impl fmt::Display for CType {
             CType::Named(n) => f.write_str(n),
             CType::Pointer(t) => match &**t {
                 CType::Function(ft) => write!(f, "{} (*)({})", ft.ret, ParamList(ft)),
+                inner @ CType::Pointer(_) => write!(f, "{inner}*"),
                 inner => write!(f, "{inner} *"),
             },
             CType::Array(t, Some(n)) => write!(f, "{t}[{n}]"),
@@ -482,6 +483,10 @@ mod tests {
             variadic: false,
         }))));
         assert_eq!(fp.to_string(), "PyObject * (*)(PyObject *, int)");
+        assert_eq!(
+            CType::named("PyObject").ptr().ptr().to_string(),
+            "PyObject **"
+        );
         assert_eq!(
             CType::Array(Box::new(CType::named("PyObject").ptr()), Some(2)).to_string(),
             "PyObject *[2]"

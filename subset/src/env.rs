@@ -16,18 +16,23 @@ pub enum StackRole {
 pub struct StackItem {
     pub name: String,
     pub role: StackRole,
-    /// `_PyStackRef` by default, `_PyStackRef *` for arrays (`values[oparg]`), or the declared
-    /// type of a typed item (`new_frame: _PyInterpreterFrame *`).
+    /// The generator's default (see [`StackItem::default_type`]), or the declared type of a
+    /// typed item (`new_frame: _PyInterpreterFrame *`).
     pub ty: CType,
     /// An array item (`values[oparg]`): indexing it is how bodies reach the values.
     pub array: bool,
 }
 
 impl StackItem {
-    /// The type CPython's generator gives an untyped item (`type_and_null` in
-    /// generators_common.py): `_PyStackRef`, or `_PyStackRef *` for arrays.
-    pub fn default_type(array: bool) -> CType {
-        let r = CType::named("_PyStackRef");
+    /// The type CPython 3.`minor`'s generator gives an untyped item: `_PyStackRef` (or
+    /// `_PyStackRef *` for arrays) since 3.14 (`type_and_null` in generators_common.py);
+    /// `PyObject *` (`PyObject **`) in 3.12 and 3.13, as their generated_cases.c.h declare.
+    pub fn default_type(array: bool, minor: u32) -> CType {
+        let r = if minor >= 14 {
+            CType::named("_PyStackRef")
+        } else {
+            CType::named("PyObject").ptr()
+        };
         if array {
             r.ptr()
         } else {
@@ -61,6 +66,8 @@ impl CacheEntry {
 /// The environment of one body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodyEnv {
+    /// CPython minor version (3.`minor`) the body comes from.
+    pub minor: u32,
     pub stack: Vec<StackItem>,
     pub caches: Vec<CacheEntry>,
     /// Type of `oparg` (`int` in CPython's eval loop).
@@ -78,6 +85,7 @@ impl BodyEnv {
     /// items, caches or labels yet.
     pub fn new(minor: u32) -> BodyEnv {
         BodyEnv {
+            minor,
             stack: Vec::new(),
             caches: Vec::new(),
             oparg: CType::int(IntRank::Int, true),
@@ -87,12 +95,13 @@ impl BodyEnv {
         }
     }
 
-    /// Add an untyped stack item (`_PyStackRef`, or `_PyStackRef *` for an array).
+    /// Add an untyped stack item (of the version's default type, see
+    /// [`StackItem::default_type`]).
     pub fn with_stack(mut self, name: &str, role: StackRole, array: bool) -> BodyEnv {
         self.stack.push(StackItem {
             name: name.to_string(),
             role,
-            ty: StackItem::default_type(array),
+            ty: StackItem::default_type(array, self.minor),
             array,
         });
         self
@@ -187,5 +196,7 @@ mod tests {
         assert!(BodyEnv::new(13).dsl_macro("DEAD").is_none());
         assert_eq!(env.constant("BINARY_OP"), Some(44));
         assert_eq!(env.oparg, CType::INT);
+        let old = BodyEnv::new(13).with_stack("v", StackRole::Input, true);
+        assert_eq!(old.stack_item("v").unwrap().ty.to_string(), "PyObject **");
     }
 }

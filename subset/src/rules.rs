@@ -170,7 +170,7 @@ impl Rule {
             ),
             Rule::AddrOf => (
                 "expr.addr-of",
-                "`&x` is only allowed as an out-parameter of a bound function (`out = [i]` in the binding table)",
+                "`&x` is only allowed as an out-parameter of a bound function (`out = [i]` in the binding table) or on a bound global object (`&PyLong_Type`)",
                 "_Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker)",
             ),
             Rule::Deref => (

@@ -57,7 +57,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     (
         "expr.addr-of",
-        "int overflow; long v = PyLong_AsLongAndOverflow(descr, &overflow);",
+        "int overflow; long v = PyLong_AsLongAndOverflow(descr, &overflow);\n\
+         int is_list = Py_TYPE(descr) == &PyList_Type;",
         "int x = 0; int *p = &x;",
     ),
     (
@@ -220,6 +221,10 @@ fn dsl_macros_depend_on_the_version() {
     assert_eq!(rule_ids(&v), vec!["dsl.unknown-macro"]);
     let (_, v) = check_with("GO_TO_INSTRUCTION(LOAD_ATTR);", &v13);
     assert!(v.is_translatable(), "{:#?}", v.reasons());
+    let (_, v) = check_with("if (oparg) { CHECK_EVAL_BREAKER(); }", &v13);
+    assert!(v.is_translatable(), "{:#?}", v.reasons());
+    let (_, v) = check("CHECK_EVAL_BREAKER();");
+    assert_eq!(rule_ids(&v), vec!["dsl.unknown-macro"]);
 }
 
 #[test]
@@ -273,4 +278,19 @@ fn unknown_env_types_are_reported() {
     let (_, v) = check_with("int x = 0;", &e);
     assert_eq!(rule_ids(&v), vec!["type.unknown"]);
     assert!(v.reasons()[0].message.contains("new_frame"));
+}
+
+#[test]
+fn one_problem_is_one_reason() {
+    // A local of an unknown type: its later uses are not reported again as unbound.
+    let (_, v) = check("PyCFunction f = 0; int g = f; f = 1;");
+    assert_eq!(v.reasons().len(), 1, "{:#?}", v.reasons());
+    assert_eq!(rule_ids(&v), vec!["type.unknown"]);
+    // Storing through a pointer is one dereference, not also an unassignable target.
+    let (_, v) = check("PyObject **pp = ((PyListObject *)descr)->ob_item; *pp = descr;");
+    assert_eq!(v.reasons().len(), 1, "{:#?}", v.reasons());
+    assert_eq!(rule_ids(&v), vec!["expr.deref"]);
+    // An unbound callee: its arguments are still checked, the call yields no type.
+    let (_, v) = check("int x = 0; PyObject *r = _PyLong_Add(descr, &x);");
+    assert_eq!(rule_ids(&v), vec!["name.unbound-function"]);
 }

@@ -6,6 +6,7 @@ use lang_c::span::{Node, Span};
 use super::convert::{constant_type, is_null_constant, same_type};
 use super::typing::{ExprInfo, NameRef};
 use super::Checker;
+use crate::bindings::TypeClass;
 use crate::cdecl::type_of_type_name;
 use crate::ctype::{CType, IntRank};
 use crate::dsl::{DslMacro, DslPosition};
@@ -23,6 +24,8 @@ enum Place {
     ArrayElement,
     /// A call of an `lvalue = true` function.
     LvalueCall,
+    /// `*p` (reported by `expr.deref` itself).
+    Deref,
     /// Anything else, with what it is.
     ReadOnly(String),
 }
@@ -190,7 +193,7 @@ impl Checker<'_> {
     fn identifier(&mut self, e: &Node<Expression>, name: &str, span: Span) -> Option<CType> {
         if let Some(l) = self.local(name) {
             let (ty, decl) = (l.ty.clone(), l.decl);
-            return self.record(e, ty, None, Some(NameRef::Local { decl }));
+            return self.record(e, ty?, None, Some(NameRef::Local { decl }));
         }
         if let Some(s) = self.env.stack_item(name) {
             let ty = s.ty.clone();
@@ -487,7 +490,8 @@ impl Checker<'_> {
             | Place::WritableGlobal
             | Place::WritableField
             | Place::ArrayElement
-            | Place::LvalueCall => {}
+            | Place::LvalueCall
+            | Place::Deref => {}
             Place::ReadOnly(what) => {
                 self.bail(
                     Rule::NotAssignable,
@@ -547,6 +551,10 @@ impl Checker<'_> {
                 }
                 _ => Place::ReadOnly("a call result".into()),
             },
+            // `*p = v`: already reported as a dereference.
+            Expression::UnaryOperator(u) if u.node.operator.node == UnaryOperator::Indirection => {
+                Place::Deref
+            }
             _ => Place::ReadOnly("an expression that is not a variable, field or element".into()),
         }
     }
@@ -559,13 +567,22 @@ impl Checker<'_> {
     ) -> Option<CType> {
         match op {
             UnaryOperator::Address => {
-                self.bail(
-                    Rule::AddrOf,
-                    e.span,
-                    "address-of outside an out-parameter of a bound function",
-                );
-                let t = self.expr(operand)?;
-                self.record(e, t.ptr(), None, None)
+                let t = self.expr(operand);
+                // `&PyLong_Type`: a reference to a static object is an object pointer.
+                let static_object = matches!(
+                    self.typing.expr(operand).and_then(|i| i.name.as_ref()),
+                    Some(NameRef::Global(_))
+                ) && t
+                    .as_ref()
+                    .is_some_and(|t| self.b.class_of(t) == Some(TypeClass::ObjectPointer));
+                if !static_object {
+                    self.bail(
+                        Rule::AddrOf,
+                        e.span,
+                        "address-of outside an out-parameter of a bound function",
+                    );
+                }
+                self.record(e, t?.ptr(), None, None)
             }
             UnaryOperator::Indirection => {
                 self.bail(Rule::Deref, e.span, "pointer dereference");

@@ -95,7 +95,9 @@ pub fn check_body(body: &Node<Statement>, env: &BodyEnv, bindings: &Bindings) ->
 /// A local variable in scope.
 #[derive(Debug, Clone)]
 struct Local {
-    ty: CType,
+    /// `None` when the declared type is outside the model (already reported): uses of the
+    /// name are then silent instead of cascading into `unbound identifier`.
+    ty: Option<CType>,
     decl: SpanKey,
 }
 
@@ -164,9 +166,11 @@ impl Checker<'_> {
         self.scopes.pop();
     }
 
-    fn declare(&mut self, name: &str, ty: CType, decl: Span) {
+    fn declare(&mut self, name: &str, ty: Option<CType>, decl: Span) {
         let decl = SpanKey::from(decl);
-        self.typing.locals.insert(decl, ty.clone());
+        if let Some(ty) = &ty {
+            self.typing.locals.insert(decl, ty.clone());
+        }
         if let Some(s) = self.scopes.last_mut() {
             s.insert(name.to_string(), Local { ty, decl });
         }

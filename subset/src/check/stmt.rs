@@ -7,7 +7,7 @@ use lang_c::span::Node;
 
 use super::typing::{ExprInfo, NameRef};
 use super::Checker;
-use crate::cdecl::{apply_declarator, base_of_declaration};
+use crate::cdecl::{apply_declarator, base_of_declaration, declarator_name};
 use crate::ctype::CType;
 use crate::dsl::{DslArg, DslPosition};
 use crate::rules::Rule;
@@ -262,7 +262,8 @@ impl Checker<'_> {
             Ok(b) => b,
             Err(e) => {
                 self.type_error(e, d.span);
-                // Still check initializers for their own reasons.
+                // Still check initializers for their own reasons, and declare the names so
+                // that their uses are not reported again as unbound.
                 for id in &d.node.declarators {
                     if let Some(Node {
                         node: Initializer::Expression(e),
@@ -270,6 +271,9 @@ impl Checker<'_> {
                     }) = &id.node.initializer
                     {
                         self.expr(e);
+                    }
+                    if let Some(name) = declarator_name(&id.node.declarator) {
+                        self.declare(&name.node, None, name.span);
                     }
                 }
                 return;
@@ -380,7 +384,7 @@ impl Checker<'_> {
                     ),
                 },
             }
-            self.declare(&name.node, ty, name.span);
+            self.declare(&name.node, Some(ty), name.span);
         }
     }
 
