@@ -520,11 +520,32 @@ const NON_ESCAPING_3_14: &[&str] = &[
 ];
 
 /// Name-based filters shared by all versions: type checks and `Py_Is*` never escape.
-fn name_never_escapes(name: &str, list: &[&str]) -> bool {
+fn name_never_escapes(name: &str, version: Version) -> bool {
     name.ends_with("Check")
         || name.starts_with("Py_Is")
         || name.ends_with("CheckExact")
-        || list.contains(&name)
+        || is_listed(name, version)
+}
+
+/// Allow-list membership, through a set built once per version.
+fn is_listed(name: &str, version: Version) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SETS: [OnceLock<HashSet<&'static str>>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let i = match version {
+        Version::V3_12 => 0,
+        Version::V3_13 => 1,
+        Version::V3_14 => 2,
+        Version::V3_15 => 3,
+    };
+    SETS[i]
+        .get_or_init(|| non_escaping_functions(version).into_iter().collect())
+        .contains(name)
 }
 
 /// Token-based scan (3.12–3.14): every call in the body that the version's filter keeps, with
@@ -537,7 +558,6 @@ fn escaping_calls_by_tokens(
     tokens: &[Token],
     version: Version,
 ) -> Result<Vec<EscapingCall>, StmtError> {
-    let list = non_escaping_functions(version);
     let toks: Vec<&Token> = tokens
         .iter()
         .filter(|t| t.kind != TokenKind::Comment)
@@ -546,6 +566,7 @@ fn escaping_calls_by_tokens(
     let legacy = version < Version::V3_14;
     let mut i = 0;
     while i < toks.len() {
+        let at = i;
         let t = toks[i];
         let Some(next) = toks.get(i + 1) else { break };
         let escaping = if legacy {
@@ -561,19 +582,18 @@ fn escaping_calls_by_tokens(
             let name = t.text.as_str();
             ESCAPING_3_13.contains(&name)
                 || ((name.starts_with("Py") || name.starts_with("_Py"))
-                    && !name_never_escapes(name, &list))
+                    && !name_never_escapes(name, version))
         } else {
             i += 1;
             if !next.is_punct("(") {
                 continue;
             }
             let prev = (i >= 2).then(|| toks[i - 2]);
-            call_escapes_3_14(t, prev, &list)
+            call_escapes_3_14(t, prev, version)
         };
         if !escaping {
             continue;
         }
-        let at = toks.iter().position(|x| std::ptr::eq(*x, t)).unwrap_or(0);
         let kills = if legacy {
             None
         } else {
@@ -594,14 +614,15 @@ fn escaping_calls_by_tokens(
 
 /// 3.14+'s filter for a token followed by `(`: a non-macro function name that is not
 /// allow-listed, or a computed callee (`x[i](...)`, `(f)(...)` that is not a cast).
-fn call_escapes_3_14(tkn: &Token, prev: Option<&Token>, list: &[&str]) -> bool {
+fn call_escapes_3_14(tkn: &Token, prev: Option<&Token>, version: Version) -> bool {
     if tkn.kind == TokenKind::Identifier {
         let name = tkn.text.as_str();
-        !(name.to_uppercase() == name
+        // Python's `name.upper() == name`: no lowercase letter means a macro.
+        !(!name.bytes().any(|b| b.is_ascii_lowercase())
             || name.starts_with("sym_")
             || name.starts_with("optimize_")
             || name.starts_with("PyJitRef")
-            || name_never_escapes(name, list))
+            || name_never_escapes(name, version))
     } else if tkn.is_punct(")") {
         !prev.is_some_and(|p| p.text.ends_with("_t") || p.text == "*" || p.text == "int")
     } else {
@@ -636,7 +657,6 @@ pub fn escaping_call_in_simple_stmt(
     tokens: &[Token],
     version: Version,
 ) -> Result<Option<EscapingCall>, StmtError> {
-    let list = non_escaping_functions(version);
     let mut found = None;
     for (idx, tkn) in tokens.iter().enumerate() {
         let Some(next) = tokens.get(idx + 1) else {
@@ -646,7 +666,7 @@ pub fn escaping_call_in_simple_stmt(
             continue;
         }
         let prev = idx.checked_sub(1).and_then(|p| tokens.get(p));
-        if !call_escapes_3_14(tkn, prev, &list) {
+        if !call_escapes_3_14(tkn, prev, version) {
             continue;
         }
         let kills = closed_variable(tkn, next, tokens.get(idx + 2))?;

@@ -128,7 +128,14 @@ pub enum PropertyError {
 }
 
 pub fn compute(src: &OpSource<'_>, version: Version) -> Result<Properties, PropertyError> {
-    let used = |n: &str| variable_used(src.body, n);
+    // One pass over the body instead of one per looked-up name.
+    let idents: std::collections::HashSet<&str> = src
+        .body
+        .iter()
+        .filter(|t| t.kind == TokenKind::Identifier)
+        .map(|t| t.text.as_str())
+        .collect();
+    let used = |n: &str| idents.contains(n);
     let has_free = [
         "PyCell_New",
         "PyCell_GetRef",
