@@ -14,7 +14,10 @@ fn cpython_dir() -> Option<PathBuf> {
             return Some(p);
         }
     }
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython/3.14.7"));
+    let p = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/cpython/3.14.7"
+    ));
     p.join("Python/bytecodes.c").is_file().then_some(p)
 }
 
