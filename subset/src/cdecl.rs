@@ -206,9 +206,15 @@ fn from_specifiers(
         };
     }
     if w.bool_ {
+        if specs.len() > 1 {
+            return unsupported("_Bool combined with other type specifiers", span);
+        }
         return Ok(CType::aliased_int(IntRank::Bool, false, "_Bool"));
     }
     if w.float || w.double {
+        if w.signed || w.unsigned || w.short || w.char || w.int {
+            return unsupported("invalid floating type", span);
+        }
         return match (w.float, w.double, w.long) {
             (true, false, 0) => Ok(CType::Float(FloatKind::Float)),
             (false, true, 0) => Ok(CType::Float(FloatKind::Double)),

@@ -1,6 +1,7 @@
 //! What a body can see besides its own declarations: its stack items, cache entries, `oparg`,
 //! the DSL's labels and macros. Built by the translator from the DSL analysis.
 
+use crate::bindings::Bindings;
 use crate::ctype::{CType, IntRank};
 use crate::dsl::DslMacro;
 
@@ -116,6 +117,22 @@ impl BodyEnv {
             array: false,
         });
         self
+    }
+
+    /// Add a stack item declared with a C type as written in the DSL (`_PyInterpreterFrame *`),
+    /// resolved through `bindings`. A type the table does not know is kept by name, so the
+    /// checker reports it (`type.unknown`) instead of the item silently vanishing.
+    pub fn with_declared_stack(
+        self,
+        name: &str,
+        role: StackRole,
+        type_text: &str,
+        bindings: &Bindings,
+    ) -> BodyEnv {
+        let ty = bindings
+            .parse_type(type_text)
+            .unwrap_or_else(|_| CType::Named(type_text.trim().to_string()));
+        self.with_typed_stack(name, role, ty)
     }
 
     pub fn with_cache(mut self, name: &str, size: u32) -> BodyEnv {

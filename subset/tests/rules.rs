@@ -294,3 +294,27 @@ fn one_problem_is_one_reason() {
     let (_, v) = check("int x = 0; PyObject *r = _PyLong_Add(descr, &x);");
     assert_eq!(rule_ids(&v), vec!["name.unbound-function"]);
 }
+
+#[test]
+fn declared_stack_types_resolve_or_are_reported() {
+    let b = common::bindings();
+    let e = env()
+        .with_declared_stack(
+            "new_frame",
+            subset::StackRole::Output,
+            "_PyInterpreterFrame *",
+            &b,
+        )
+        .with_declared_stack("weird", subset::StackRole::Input, "_PyWeird *", &b);
+    assert_eq!(
+        e.stack_item("new_frame").unwrap().ty,
+        subset::CType::named("_PyInterpreterFrame").ptr()
+    );
+    let (_, v) = check_with("new_frame = frame;", &e);
+    assert_eq!(rule_ids(&v), vec!["type.unknown"]);
+    assert!(
+        v.reasons()[0].message.contains("weird"),
+        "{:#?}",
+        v.reasons()
+    );
+}

@@ -27,7 +27,10 @@ fn rule_ids_match_the_code() {
     let mut code: Vec<String> = Rule::ALL.iter().map(|r| r.id().to_string()).collect();
     documented.sort();
     code.sort();
-    assert_eq!(documented, code, "SUBSET.md rule headings differ from subset::Rule");
+    assert_eq!(
+        documented, code,
+        "SUBSET.md rule headings differ from subset::Rule"
+    );
 }
 
 #[test]
@@ -35,8 +38,14 @@ fn rule_sections_carry_the_codes_reason_and_example() {
     let doc = doc();
     for (id, section) in rule_sections(&doc) {
         let rule = Rule::from_id(&id).unwrap_or_else(|| panic!("unknown rule {id}"));
-        assert!(section.contains(rule.reason()), "{id}: reason differs from the code");
-        assert!(section.contains(rule.example()), "{id}: example differs from the code");
+        assert!(
+            section.contains(rule.reason()),
+            "{id}: reason differs from the code"
+        );
+        assert!(
+            section.contains(rule.example()),
+            "{id}: example differs from the code"
+        );
     }
 }
 
@@ -49,7 +58,11 @@ fn dsl_macro_table_lists_every_macro() {
             .lines()
             .find(|l| l.starts_with(&row))
             .unwrap_or_else(|| panic!("SUBSET.md has no row for {}", m.name));
-        assert!(line.contains(m.meaning), "{}: meaning differs from the code", m.name);
+        assert!(
+            line.contains(m.meaning),
+            "{}: meaning differs from the code",
+            m.name
+        );
     }
     let rows = doc
         .lines()
