@@ -318,3 +318,12 @@ fn declared_stack_types_resolve_or_are_reported() {
         v.reasons()
     );
 }
+
+#[test]
+fn case_labels_outside_a_switch_are_switch_syntax() {
+    let (_, v) = check("int x = 0; if (oparg) { default: x = 1; }");
+    assert_eq!(rule_ids(&v), vec!["stmt.switch"], "{:#?}", v.reasons());
+    // Inside a switch, the switch itself is the one reason.
+    let (_, v) = check("int x = 0; switch (oparg) { case 1: x = 1; break; }");
+    assert_eq!(v.reasons().len(), 1, "{:#?}", v.reasons());
+}

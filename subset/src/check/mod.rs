@@ -74,6 +74,7 @@ pub fn check_body(body: &Node<Statement>, env: &BodyEnv, bindings: &Bindings) ->
         b: bindings,
         scopes: vec![HashMap::new()],
         loops: 0,
+        switches: 0,
         reasons: Vec::new(),
         typing: Typing::default(),
     };
@@ -107,6 +108,8 @@ struct Checker<'a> {
     scopes: Vec<HashMap<String, Local>>,
     /// Depth of enclosing loops (and switches), where `break`/`continue` are structured.
     loops: usize,
+    /// Depth of enclosing switches, where `case`/`default` labels belong.
+    switches: usize,
     reasons: Vec<Reason>,
     typing: Typing,
 }

@@ -35,11 +35,20 @@ impl Checker<'_> {
                         l.node.label.span,
                         format!("label `{}` inside a body", id.node.name),
                     ),
-                    // Only reachable inside a switch, which already bailed.
-                    Label::Case(e) => {
-                        self.expr(e);
+                    // Inside a switch, which already bailed; outside one they are switch syntax
+                    // without a switch.
+                    Label::Case(_) | Label::CaseRange(_) | Label::Default => {
+                        if self.switches == 0 {
+                            self.bail(
+                                Rule::Switch,
+                                l.node.label.span,
+                                "case label outside a switch",
+                            );
+                        }
+                        if let Label::Case(e) = &l.node.label.node {
+                            self.expr(e);
+                        }
                     }
-                    Label::CaseRange(_) | Label::Default => {}
                 }
                 self.stmt(&l.node.statement);
             }
@@ -56,7 +65,9 @@ impl Checker<'_> {
                 self.bail(Rule::Switch, s.span, "switch statement");
                 self.expr(&sw.node.expression);
                 self.loops += 1;
+                self.switches += 1;
                 self.stmt(&sw.node.statement);
+                self.switches -= 1;
                 self.loops -= 1;
             }
             Statement::While(w) => {
