@@ -200,7 +200,7 @@ impl Vm {
                 }
                 let n = b.to_u64().unwrap_or(u64::MAX);
                 if op == Rshift {
-                    if n >= a.bits() + 1 {
+                    if n > a.bits() {
                         return self.new_int(if a.is_negative() { -1 } else { 0 });
                     }
                     return self.new_int_checked(a >> n as usize);
@@ -249,9 +249,9 @@ impl Vm {
             FloorDivide | Remainder => {
                 if b == 0.0 {
                     let m = if op == FloorDivide {
-                        "division by zero"
+                        "float floor division by zero"
                     } else {
-                        "division by zero"
+                        "float modulo by zero"
                     };
                     return self.raise(wk::EXC_ZERO_DIVISION_ERROR, m);
                 }

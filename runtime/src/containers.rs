@@ -10,6 +10,10 @@ use crate::vm::Vm;
 use crate::well_known as wk;
 use std::cmp::Ordering;
 
+/// Marker error: the operation failed and the Python exception is set in the thread state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raised;
+
 /// Rich comparison operators, numbered as CPython's `Py_LT` .. `Py_GE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
@@ -77,8 +81,8 @@ impl Vm {
     }
 
     /// Index of the live entry whose key equals `key` (`Err` when `key` is unhashable).
-    pub fn dict_find(&mut self, d: Obj, key: Obj) -> Result<Option<usize>, ()> {
-        let h = self.hash_or_raise(key).ok_or(())?;
+    pub fn dict_find(&mut self, d: Obj, key: Obj) -> Result<Option<usize>, Raised> {
+        let h = self.hash_or_raise(key).ok_or(Raised)?;
         let ObjData::Dict(dd) = self.heap.data(d) else {
             return Ok(None);
         };
@@ -164,7 +168,7 @@ impl Vm {
     }
 
     /// The value for `key` (borrowed) or NULL; `Err` when unhashable.
-    pub fn dict_get(&mut self, d: Obj, key: Obj) -> Result<Obj, ()> {
+    pub fn dict_get(&mut self, d: Obj, key: Obj) -> Result<Obj, Raised> {
         let i = self.dict_find(d, key)?;
         Ok(match (i, self.heap.data(d)) {
             (Some(i), ObjData::Dict(dd)) => dd.entries[i].value,
@@ -367,7 +371,7 @@ impl Vm {
     pub fn rich_compare(&mut self, a: Obj, b: Obj, op: CmpOp) -> Obj {
         match self.rich_compare_bool_inner(a, b, op) {
             Some(Ok(r)) => self.new_bool(r),
-            Some(Err(())) => Obj::NULL,
+            Some(Err(Raised)) => Obj::NULL,
             None => {
                 // Opaque operands: a deterministic object (or error) from their identities.
                 let m = mix(opaque_tag(self, a), opaque_tag(self, b)) ^ op as u64;
@@ -389,7 +393,12 @@ impl Vm {
     }
 
     /// Comparison of modelled kinds: `None` when an opaque object is involved.
-    fn rich_compare_bool_inner(&mut self, a: Obj, b: Obj, op: CmpOp) -> Option<Result<bool, ()>> {
+    fn rich_compare_bool_inner(
+        &mut self,
+        a: Obj,
+        b: Obj,
+        op: CmpOp,
+    ) -> Option<Result<bool, Raised>> {
         let opaque = matches!(self.heap.data(a), ObjData::Opaque(_))
             || matches!(self.heap.data(b), ObjData::Opaque(_));
         if matches!(op, CmpOp::Eq | CmpOp::Ne) {
@@ -415,7 +424,7 @@ impl Vm {
                     self.type_name_of(b)
                 );
                 self.raise(wk::EXC_TYPE_ERROR, &msg);
-                Some(Err(()))
+                Some(Err(Raised))
             }
         }
     }
@@ -433,7 +442,7 @@ impl Vm {
             ObjData::Set(v) => v.iter().any(|i| equal(self, *i, x).unwrap_or(*i == x)) as i32,
             ObjData::Dict(_) => match self.dict_find(container, x) {
                 Ok(f) => f.is_some() as i32,
-                Err(()) => -1,
+                Err(Raised) => -1,
             },
             ObjData::Str(s) => match self.heap.data(x) {
                 ObjData::Str(n) => s.contains(&**n) as i32,
@@ -476,7 +485,7 @@ impl Vm {
             ObjData::Int(IntVal::Big(_)) => {
                 self.raise(
                     wk::EXC_INDEX_ERROR,
-                    &format!("cannot fit 'int' into an index-sized integer"),
+                    "cannot fit 'int' into an index-sized integer",
                 );
                 return None;
             }
@@ -502,7 +511,7 @@ impl Vm {
         let ObjData::Slice { start, stop, step } = self.heap.data(sl).clone() else {
             return None;
         };
-        let get = |vm: &mut Vm, o: Obj| -> Result<Option<i64>, ()> {
+        let get = |vm: &mut Vm, o: Obj| -> Result<Option<i64>, Raised> {
             match vm.heap.data(o) {
                 ObjData::None => Ok(None),
                 ObjData::Int(IntVal::Small(v)) => Ok(Some(*v)),
@@ -516,7 +525,7 @@ impl Vm {
                         wk::EXC_TYPE_ERROR,
                         "slice indices must be integers or None or have an __index__ method",
                     );
-                    Err(())
+                    Err(Raised)
                 }
             }
         };
@@ -616,7 +625,7 @@ impl Vm {
                     self.err_set_key_error(key);
                     Obj::NULL
                 }
-                Err(()) => Obj::NULL,
+                Err(Raised) => Obj::NULL,
             },
             ObjData::Opaque(t) => {
                 let m = mix(t, opaque_tag(self, key));

@@ -18,6 +18,7 @@ pub mod faults;
 pub mod frame;
 pub mod handles;
 pub mod heap;
+pub mod invariants;
 pub mod object;
 pub mod outcome;
 pub mod registry;

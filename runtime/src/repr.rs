@@ -67,6 +67,12 @@ pub fn str_of(vm: &Vm, o: Obj) -> String {
         ObjData::Str(s) => s.to_string(),
         ObjData::Exception { args, .. } => match vm.heap.data(*args) {
             ObjData::Tuple(a) if a.is_empty() => String::new(),
+            // KeyError.__str__ shows the repr of a single key.
+            ObjData::Tuple(a)
+                if a.len() == 1 && vm.type_check(o, crate::well_known::EXC_KEY_ERROR) =>
+            {
+                repr(vm, a[0])
+            }
             ObjData::Tuple(a) if a.len() == 1 => str_of(vm, a[0]),
             _ => repr(vm, *args),
         },

@@ -450,7 +450,7 @@ impl Snapshot {
                     if a[i].1 != b[j].1 {
                         lines.push(format!(
                             "{}: {} vs {}",
-                            a[i].0,
+                            self.label(&a[i].0),
                             self.render(&a[i].1),
                             other.render(&b[j].1)
                         ));
@@ -469,6 +469,21 @@ impl Snapshot {
             }
         }
         SnapshotDiff { lines }
+    }
+
+    /// How a key is shown in a diff: an object that existed before the run is shown by the first
+    /// root that refers to it (`stack[1] (#57)`), so diffs read like the examples.
+    fn label(&self, k: &Key) -> String {
+        if let Key::Object(n @ Name::Old(_)) = k {
+            for (rk, it) in &self.entries {
+                if let Item::Ref(RefItem::Obj { name, .. }) = it {
+                    if name == n {
+                        return format!("{rk} ({n})");
+                    }
+                }
+            }
+        }
+        k.to_string()
     }
 
     /// Renders an item; references show the referenced object's content inline.

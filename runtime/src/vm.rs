@@ -585,17 +585,7 @@ impl Vm {
             return None;
         }
         let ty = self.type_name_of(e);
-        let msg = match self.heap.data(e) {
-            ObjData::Exception { args, .. } => match self.heap.data(*args) {
-                ObjData::Tuple(a) if a.len() == 1 => match self.heap.data(a[0]) {
-                    ObjData::Str(s) => s.to_string(),
-                    _ => crate::repr::repr(self, a[0]),
-                },
-                ObjData::Tuple(a) if a.is_empty() => String::new(),
-                _ => crate::repr::repr(self, *args),
-            },
-            _ => crate::repr::repr(self, e),
-        };
+        let msg = crate::repr::str_of(self, e);
         Some((ty, msg))
     }
 

@@ -1,5 +1,6 @@
 //! Tuples, lists, dicts, sets and their iterators: the concrete-type API specialized bodies use.
 
+use crate::containers::Raised;
 use crate::handles::{KeysRef, Obj};
 use crate::heap::Violation;
 use crate::object::ObjData;
@@ -215,7 +216,7 @@ crate::api! {
                 1
             }
             Ok(_) => 0,
-            Err(()) => -1,
+            Err(Raised) => -1,
         }
     }
 
@@ -225,7 +226,7 @@ crate::api! {
         self.dict_of(d, "PyDict_Contains of a non-dict");
         match self.dict_find(d, key) {
             Ok(f) => f.is_some() as i32,
-            Err(()) => -1,
+            Err(Raised) => -1,
         }
     }
 
@@ -236,7 +237,7 @@ crate::api! {
         if self.fallible() { return -1; }
         let v = match self.dict_get(d, key) {
             Ok(v) => v,
-            Err(()) => return -1,
+            Err(Raised) => return -1,
         };
         if v.is_null() {
             return 0;

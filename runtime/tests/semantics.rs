@@ -1,0 +1,428 @@
+//! Semantics of the modelled API against values computed by hand / by CPython 3.14.
+
+use runtime::object::{IntVal, ObjData};
+use runtime::registry::lookup;
+use runtime::well_known as wk;
+use runtime::{CStr, FaultPlan, IntTy, Obj, Value, Vm};
+
+fn int(vm: &Vm, o: Obj) -> num_bigint::BigInt {
+    match vm.heap.data(o) {
+        ObjData::Int(i) => i.to_big(),
+        other => panic!("not an int: {other:?}"),
+    }
+}
+
+fn float(vm: &Vm, o: Obj) -> f64 {
+    match vm.heap.data(o) {
+        ObjData::Float(f) => *f,
+        other => panic!("not a float: {other:?}"),
+    }
+}
+
+fn exc(vm: &Vm) -> (String, String) {
+    let (t, m) = vm.current_exception_text().expect("an exception is set");
+    (t.to_string(), m)
+}
+
+#[test]
+fn int_add_crosses_the_compact_boundary() {
+    let mut vm = Vm::new();
+    let a = vm.new_int((1 << 30) - 1);
+    let one = vm.new_int(1);
+    assert!(vm.long_is_compact(a));
+    let r = vm.long_add(a, one);
+    assert_eq!(int(&vm, r), num_bigint::BigInt::from(1u64 << 30));
+    assert!(!vm.long_is_compact(r), "2**30 needs two digits");
+    assert_eq!(vm.long_digit_count(r), 2);
+    let neg = vm.new_int(-(1 << 30) + 1);
+    assert!(vm.long_is_compact(neg));
+    assert!(!vm.long_is_non_negative_compact(neg));
+    assert_eq!(vm.long_compact_value(neg), -(1 << 30) + 1);
+}
+
+#[test]
+fn int_multiply_overflows_into_bigint() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(i64::MAX);
+    let b = vm.new_int(3);
+    let r = vm.number_multiply(a, b);
+    let want: num_bigint::BigInt = num_bigint::BigInt::from(i64::MAX) * 3;
+    assert_eq!(int(&vm, r), want);
+    assert!(matches!(vm.heap.data(r), ObjData::Int(IntVal::Big(_))));
+    // 2**40 * 2**40 == 2**80 (CPython: 1208925819614629174706176)
+    let p = vm.new_int(1 << 40);
+    let r2 = vm.long_multiply(p, p);
+    assert_eq!(int(&vm, r2).to_string(), "1208925819614629174706176");
+    let s = vm.long_subtract(r2, r2);
+    assert_eq!(s, vm.new_int(0), "0 is the immortal small int");
+}
+
+#[test]
+fn floor_division_and_modulo_follow_python() {
+    let mut vm = Vm::new();
+    let m5 = vm.new_int(-5);
+    let two = vm.new_int(2);
+    let q = vm.number_floor_divide(m5, two);
+    assert_eq!(int(&vm, q), (-3).into());
+    let r = vm.number_remainder(m5, two);
+    assert_eq!(int(&vm, r), 1.into());
+    let mtwo = vm.new_int(-2);
+    let five = vm.new_int(5);
+    let r = vm.number_remainder(five, mtwo);
+    assert_eq!(int(&vm, r), (-1).into());
+    let zero = vm.new_int(0);
+    assert!(vm.number_floor_divide(five, zero).is_null());
+    assert_eq!(
+        exc(&vm),
+        (
+            "ZeroDivisionError".into(),
+            "integer division or modulo by zero".into()
+        )
+    );
+    vm.err_clear();
+    let t = vm.number_true_divide(m5, two);
+    assert_eq!(float(&vm, t), -2.5);
+}
+
+#[test]
+fn float_operations() {
+    let mut vm = Vm::new();
+    let a = vm.new_float(0.1);
+    let b = vm.new_float(0.2);
+    let s = vm.number_add(a, b);
+    assert_eq!(float(&vm, s), 0.30000000000000004);
+    assert_eq!(runtime::repr::repr(&vm, s), "0.30000000000000004");
+    let m = vm.new_float(-7.5);
+    let two = vm.new_int(2);
+    let q = vm.number_floor_divide(m, two);
+    assert_eq!(float(&vm, q), -4.0);
+    let r = vm.number_remainder(m, two);
+    assert_eq!(float(&vm, r), 0.5);
+    let zero = vm.new_float(0.0);
+    assert!(vm.number_true_divide(a, zero).is_null());
+    assert_eq!(exc(&vm).0, "ZeroDivisionError");
+    vm.err_clear();
+    let p = vm.number_power(two, m, wk::NONE);
+    assert_eq!(float(&vm, p), 2f64.powf(-7.5));
+    let big = vm.new_float(1e100);
+    assert_eq!(runtime::repr::repr(&vm, big), "1e+100");
+    // int + float is a float
+    let three = vm.new_int(3);
+    let f = vm.number_add(three, a);
+    assert_eq!(float(&vm, f), 3.1);
+}
+
+#[test]
+fn str_concat_and_errors() {
+    let mut vm = Vm::new();
+    let a = vm.new_str("ab");
+    let b = vm.new_str("cd");
+    let c = vm.unicode_concat(a, b);
+    assert!(matches!(vm.heap.data(c), ObjData::Str(s) if &**s == "abcd"));
+    assert_eq!(vm.unicode_get_length(c), 4);
+    assert_eq!(vm.unicode_read_char(c, 2), 'c' as u32);
+    let one = vm.new_int(1);
+    assert!(vm.number_add(a, one).is_null());
+    assert_eq!(
+        exc(&vm),
+        (
+            "TypeError".into(),
+            "can only concatenate str (not \"int\") to str".into()
+        )
+    );
+    vm.err_clear();
+    assert!(vm.number_subtract(a, one).is_null());
+    assert_eq!(
+        exc(&vm).1,
+        "unsupported operand type(s) for -: 'str' and 'int'"
+    );
+    vm.err_clear();
+    let mut p = a;
+    vm.heap.incref(a);
+    vm.unicode_append(&mut p, b);
+    assert!(matches!(vm.heap.data(p), ObjData::Str(s) if &**s == "abcd"));
+    assert_eq!(
+        vm.heap.slot(a).unwrap().rc,
+        1,
+        "append released one reference to the left operand"
+    );
+}
+
+#[test]
+fn dict_versions_reset_when_the_keys_change() {
+    let mut vm = Vm::new();
+    let d = vm.new_dict();
+    let k = vm.intern("x");
+    let v1 = vm.new_int(1);
+    assert_eq!(vm.dict_set_item(d, k, v1), 0);
+    let keys = vm.dict_ma_keys(d);
+    assert_eq!(
+        vm.keys_dk_version(keys),
+        0,
+        "no version until one is requested"
+    );
+    let ver = vm.dict_keys_get_version(runtime::TState, keys);
+    assert_ne!(ver, 0);
+    assert_eq!(
+        vm.dict_keys_get_version(runtime::TState, keys),
+        ver,
+        "stable while keys are unchanged"
+    );
+    // replacing a value keeps the keys version
+    let v2 = vm.new_int(2);
+    vm.dict_set_item(d, k, v2);
+    assert_eq!(vm.keys_dk_version(keys), ver);
+    assert_eq!(vm.dk_is_unicode(keys), 1);
+    // a new key resets it
+    let k2 = vm.intern("y");
+    vm.dict_set_item(d, k2, v2);
+    assert_eq!(vm.keys_dk_version(keys), 0);
+    let ver2 = vm.dict_keys_get_version(runtime::TState, keys);
+    assert!(ver2 > ver);
+    // a non-str key makes the table general
+    let ik = vm.new_int(7);
+    vm.dict_set_item(d, ik, v2);
+    assert_eq!(vm.dk_is_unicode(keys), 0);
+    // entries are addressable by index, as DK_UNICODE_ENTRIES(keys)[i]
+    let e = runtime::EntryPtr { dict: d, index: 1 };
+    assert_eq!(vm.entry_me_key(e), k2);
+    assert_eq!(vm.entry_me_value(e), v2);
+    // missing key
+    let mut out = Obj::NULL;
+    let missing = vm.intern("zz");
+    assert_eq!(vm.dict_get_item_ref(d, missing, &mut out), 0);
+    assert!(out.is_null() && vm.ts.current_exception.is_null());
+    assert!(vm.object_get_item(d, missing).is_null());
+    assert_eq!(exc(&vm), ("KeyError".into(), "'zz'".into()));
+}
+
+#[test]
+fn list_iterator_exhaustion_drops_the_sequence() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(10);
+    let b = vm.new_int(20);
+    let l = vm.new_list(vec![a, b]);
+    let it = vm.object_get_iter(l);
+    assert_eq!(
+        vm.heap.slot(l).unwrap().rc,
+        2,
+        "the iterator holds the list"
+    );
+    assert_eq!(vm.listiter_it_index(it), 0);
+    let x = vm.iter_next(it);
+    assert_eq!(int(&vm, x), 10.into());
+    let y = vm.iter_next(it);
+    assert_eq!(int(&vm, y), 20.into());
+    assert_eq!(vm.listiter_it_index(it), 2);
+    assert!(vm.iter_next(it).is_null());
+    assert!(
+        vm.ts.current_exception.is_null(),
+        "exhaustion sets no exception"
+    );
+    assert!(vm.listiter_it_seq(it).is_null(), "it_seq is cleared");
+    assert_eq!(vm.heap.slot(l).unwrap().rc, 1, "and the list released");
+    let r = vm.new_range(0, 10, 3);
+    let ri = vm.object_get_iter(r);
+    assert_eq!(vm.rangeiter_len(ri), 4);
+    let v: Vec<i64> = std::iter::from_fn(|| {
+        let o = vm.iter_next(ri);
+        (!o.is_null()).then(|| match vm.heap.data(o) {
+            ObjData::Int(IntVal::Small(v)) => *v,
+            _ => -1,
+        })
+    })
+    .collect();
+    assert_eq!(v, vec![0, 3, 6, 9]);
+}
+
+#[test]
+fn rich_compare_across_kinds() {
+    let mut vm = Vm::new();
+    let i = vm.new_int(1);
+    let f = vm.new_float(1.0);
+    let s = vm.new_str("1");
+    let half = vm.new_float(0.5);
+    let cmp = |vm: &mut Vm, a, b, op| {
+        let r = vm.object_rich_compare(a, b, op);
+        assert!(!r.is_null());
+        r == wk::TRUE
+    };
+    assert!(cmp(&mut vm, i, f, 2), "1 == 1.0");
+    assert!(!cmp(&mut vm, i, s, 2), "1 != '1'");
+    assert!(cmp(&mut vm, i, s, 3));
+    assert!(cmp(&mut vm, half, i, 0), "0.5 < 1");
+    let big = vm.new_int_big(num_bigint::BigInt::from(1u128 << 100));
+    let fb = vm.new_float(2f64.powi(100));
+    assert!(cmp(&mut vm, big, fb, 2), "2**100 == 2.0**100");
+    let a = vm.new_str("abc");
+    let b = vm.new_str("abd");
+    assert!(cmp(&mut vm, a, b, 0));
+    assert!(vm.object_rich_compare(i, s, 0).is_null());
+    assert_eq!(
+        exc(&vm),
+        (
+            "TypeError".into(),
+            "'<' not supported between instances of 'int' and 'str'".into()
+        )
+    );
+    vm.err_clear();
+    let nan = vm.new_float(f64::NAN);
+    let nan2 = vm.new_float(f64::NAN);
+    assert!(!cmp(&mut vm, nan, nan2, 2), "nan != nan");
+    assert!(!cmp(&mut vm, nan, i, 0), "nan < 1 is false");
+    assert_eq!(
+        vm.object_rich_compare_bool(nan, nan, 2),
+        1,
+        "identity implies equality"
+    );
+}
+
+#[test]
+fn exceptions_have_the_right_type_and_message() {
+    let mut vm = Vm::new();
+    let name = vm.intern("spam");
+    vm.eval_format_exc_check_arg(
+        runtime::TState,
+        wk::EXC_NAME_ERROR,
+        runtime::api::errors::NAME_ERROR_MSG,
+        name,
+    );
+    assert_eq!(
+        exc(&vm),
+        ("NameError".into(), "name 'spam' is not defined".into())
+    );
+    assert_eq!(vm.err_exception_matches(wk::EXC_EXCEPTION), 1);
+    assert_eq!(vm.err_exception_matches(wk::EXC_TYPE_ERROR), 0);
+    assert_eq!(vm.err_occurred(), wk::EXC_NAME_ERROR);
+    let e = vm.err_get_raised_exception();
+    assert!(vm.err_occurred().is_null());
+    vm.err_set_raised_exception(e);
+    assert_eq!(vm.err_occurred(), wk::EXC_NAME_ERROR);
+    let seven = vm.new_int(7);
+    vm.err_format(
+        wk::EXC_TYPE_ERROR,
+        CStr::Lit("%.3s got %d: %R / %T"),
+        &[
+            Value::CStr(CStr::Lit("abcdef")),
+            Value::Int(42, IntTy::INT),
+            Value::Obj(name),
+            Value::Obj(seven),
+        ],
+    );
+    assert_eq!(
+        exc(&vm),
+        ("TypeError".into(), "abc got 42: 'spam' / int".into())
+    );
+    let l = vm.new_list(vec![]);
+    assert!(vm.object_get_attr(l, name).is_null());
+    assert_eq!(
+        exc(&vm),
+        (
+            "AttributeError".into(),
+            "'list' object has no attribute 'spam'".into()
+        )
+    );
+    assert!(vm.object_get_item(l, seven).is_null());
+    assert_eq!(
+        exc(&vm),
+        ("IndexError".into(), "list index out of range".into())
+    );
+    vm.err_clear();
+    assert!(vm.ts.current_exception.is_null());
+}
+
+#[test]
+fn registry_calls_the_same_implementation() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(40);
+    let b = vm.new_int(2);
+    let add = lookup("PyNumber_Add").expect("registered");
+    assert_eq!(add.c_params.len(), 2);
+    let r = add
+        .invoke(&mut vm, &mut [Value::Obj(a), Value::Obj(b)])
+        .unwrap();
+    let Value::Obj(r) = r else { panic!("{r:?}") };
+    assert_eq!(int(&vm, r), 42.into());
+    // out-parameters are written back into the argument slice
+    let d = vm.new_dict();
+    let k = vm.intern("k");
+    vm.dict_set_item(d, k, a);
+    let mut args = [Value::Obj(d), Value::Obj(k), Value::Obj(Obj::NULL)];
+    let got = lookup("PyDict_GetItemRef")
+        .unwrap()
+        .invoke(&mut vm, &mut args)
+        .unwrap();
+    assert_eq!(got, Value::Int(1, IntTy::INT));
+    assert_eq!(args[2], Value::Obj(a));
+    // variadic tail
+    let mut args = [
+        Value::Obj(wk::EXC_VALUE_ERROR),
+        Value::CStr(CStr::Lit("x=%d")),
+        Value::Int(5, IntTy::INT),
+    ];
+    lookup("PyErr_Format")
+        .unwrap()
+        .invoke(&mut vm, &mut args)
+        .unwrap();
+    assert_eq!(exc(&vm), ("ValueError".into(), "x=5".into()));
+    // arity and type errors are reported, not panics
+    assert!(add.invoke(&mut vm, &mut [Value::Obj(a)]).is_err());
+    assert!(add
+        .invoke(&mut vm, &mut [Value::Obj(a), Value::Float(1.0)])
+        .is_err());
+    // field accessors are keyed "Type.field"
+    let ty = lookup("PyTypeObject.tp_version_tag").unwrap();
+    assert!(
+        matches!(ty.invoke(&mut vm, &mut [Value::Obj(wk::LONG_TYPE)]).unwrap(), Value::Int(v, _) if v > 0)
+    );
+}
+
+#[test]
+fn fault_injection_fails_the_planned_call() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1);
+    let b = vm.new_int(2);
+    vm.begin_run(FaultPlan::fail_nth(1));
+    let r0 = vm.number_add(a, b);
+    assert!(!r0.is_null(), "call 0 succeeds");
+    let r1 = vm.number_add(a, b);
+    assert!(r1.is_null(), "call 1 fails");
+    assert_eq!(exc(&vm).0, "MemoryError");
+    assert!(vm.faults.fired);
+    vm.err_clear();
+    let r2 = vm.number_add(a, b);
+    assert!(!r2.is_null(), "only the planned call fails");
+    assert_eq!(vm.faults.calls, 3);
+    // a failing steal-on-failure API still consumes its argument
+    vm.begin_run(FaultPlan::fail_nth(0));
+    let l = vm.new_list(vec![]);
+    let x = vm.new_int(1000);
+    assert_eq!(vm.list_append_take_ref(l, x), -1);
+    assert!(vm.heap.slot(x).unwrap().freed);
+}
+
+#[test]
+fn subscript_slices_and_containment() {
+    let mut vm = Vm::new();
+    let items: Vec<Obj> = (0..5).map(|i| vm.new_int(i)).collect();
+    let t = vm.new_tuple(items);
+    let one = vm.new_int(1);
+    let four = vm.new_int(4);
+    let sl = vm.slice_new(one, four, Obj::NULL);
+    let r = vm.object_get_item(t, sl);
+    assert_eq!(runtime::repr::repr(&vm, r), "(1, 2, 3)");
+    let m1 = vm.new_int(-1);
+    let last = vm.object_get_item(t, m1);
+    assert_eq!(int(&vm, last), 4.into());
+    assert_eq!(vm.sequence_contains(t, four), 1);
+    let s = vm.new_str("hello");
+    let ell = vm.new_str("ell");
+    assert_eq!(vm.sequence_contains(s, ell), 1);
+    let l = vm.new_list(vec![]);
+    let st = vm.set_new(Obj::NULL);
+    assert_eq!(vm.set_add(st, l), -1, "lists are unhashable");
+    assert_eq!(
+        exc(&vm),
+        ("TypeError".into(), "unhashable type: 'list'".into())
+    );
+}
