@@ -2,291 +2,21 @@
 //!
 //! A call "escapes" when it may run arbitrary code (and so see or change the stack). CPython
 //! decides this syntactically from a per-version allow-list, and the result drives
-//! `HAS_ESCAPES_FLAG` and the rule that no escaping call may sit inside `DEOPT_IF(...)`.
-//! 3.12/3.13 scan every `Py*`/`_Py*` call in the body; 3.14+ treat any non-macro call as
-//! escaping and look at statements, so a trailing `ERROR_IF(true)` etc. does not count.
+//! `HAS_ESCAPES_FLAG` and (3.14+) the rule that no escaping call may sit inside the condition
+//! of `DEOPT_IF`/`ERROR_IF`/`EXIT_IF`/`if`. 3.12/3.13 only consider `Py*`/`_Py*` names plus a
+//! few known callbacks; 3.14 treats every non-macro call as escaping unless allow-listed.
+//! 3.15.0a0 branched from 3.14 and uses its rules.
 
 use crate::dsl::{Span, Token, TokenKind};
 
 use super::Version;
 
-/// A C statement of a body, as CPython's statement parser sees it (comments dropped).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Stmt {
-    Block(Vec<Stmt>),
-    /// Tokens up to and including the `;`.
-    Simple(Vec<Token>),
-    If {
-        condition: Vec<Token>,
-        body: Box<Stmt>,
-        else_body: Option<Box<Stmt>>,
-    },
-    For {
-        header: Vec<Token>,
-        body: Box<Stmt>,
-    },
-    While {
-        condition: Vec<Token>,
-        body: Box<Stmt>,
-    },
-    /// `#if ... #else ... #endif`.
-    MacroIf {
-        directive: Token,
-        body: Vec<Stmt>,
-        else_body: Option<Vec<Stmt>>,
-    },
-}
-
-/// A body the statement parser could not read.
+/// A malformed escaping call (`PyStackRef_CLOSE` without a variable).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct StmtError {
+pub struct EscapeError {
     pub span: Span,
     pub message: String,
-}
-
-struct StmtParser<'a> {
-    toks: Vec<&'a Token>,
-    pos: usize,
-    /// Span used for errors at end of input.
-    end: Span,
-}
-
-impl<'a> StmtParser<'a> {
-    fn peek(&self) -> Option<&'a Token> {
-        self.toks.get(self.pos).copied()
-    }
-
-    fn err(&self, message: impl Into<String>) -> StmtError {
-        StmtError {
-            span: self.peek().map_or(self.end, |t| t.span),
-            message: message.into(),
-        }
-    }
-
-    fn expect_punct(&mut self, p: &str) -> Result<&'a Token, StmtError> {
-        match self.peek() {
-            Some(t) if t.is_punct(p) => {
-                self.pos += 1;
-                Ok(t)
-            }
-            _ => Err(self.err(format!("expected '{p}'"))),
-        }
-    }
-
-    /// `( ... )` with nesting; returns the tokens inside.
-    fn parenthesized(&mut self) -> Result<Vec<Token>, StmtError> {
-        self.expect_punct("(")?;
-        let mut depth = 1;
-        let mut out = Vec::new();
-        while let Some(t) = self.peek() {
-            self.pos += 1;
-            if t.is_punct("(") {
-                depth += 1;
-            } else if t.is_punct(")") {
-                depth -= 1;
-                if depth == 0 {
-                    return Ok(out);
-                }
-            }
-            out.push(t.clone());
-        }
-        Err(self.err("unbalanced '('"))
-    }
-
-    fn directive(t: &Token) -> &str {
-        t.text
-            .trim_start_matches('#')
-            .trim_start()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .next()
-            .unwrap_or("")
-    }
-
-    fn stmt(&mut self) -> Result<Stmt, StmtError> {
-        let Some(t) = self.peek() else {
-            return Err(self.err("expected a statement"));
-        };
-        if t.is_punct("{") {
-            self.pos += 1;
-            let mut body = Vec::new();
-            loop {
-                match self.peek() {
-                    Some(t) if t.is_punct("}") => {
-                        self.pos += 1;
-                        return Ok(Stmt::Block(body));
-                    }
-                    Some(_) => body.push(self.stmt()?),
-                    None => return Err(self.err("unbalanced '{'")),
-                }
-            }
-        }
-        if t.kind == TokenKind::Keyword {
-            match t.text.as_str() {
-                "if" => {
-                    self.pos += 1;
-                    let condition = self.parenthesized()?;
-                    let body = Box::new(self.stmt()?);
-                    let else_body = match self.peek() {
-                        Some(e) if e.is(TokenKind::Keyword, "else") => {
-                            self.pos += 1;
-                            Some(Box::new(self.stmt()?))
-                        }
-                        _ => None,
-                    };
-                    return Ok(Stmt::If {
-                        condition,
-                        body,
-                        else_body,
-                    });
-                }
-                "for" => {
-                    self.pos += 1;
-                    let header = self.parenthesized()?;
-                    let body = Box::new(self.stmt()?);
-                    return Ok(Stmt::For { header, body });
-                }
-                "while" => {
-                    self.pos += 1;
-                    let condition = self.parenthesized()?;
-                    let body = Box::new(self.stmt()?);
-                    return Ok(Stmt::While { condition, body });
-                }
-                "do" => {
-                    // `do S while (c);` is treated as a loop over S.
-                    self.pos += 1;
-                    let body = Box::new(self.stmt()?);
-                    match self.peek() {
-                        Some(w) if w.is(TokenKind::Keyword, "while") => self.pos += 1,
-                        _ => return Err(self.err("expected 'while' after 'do' body")),
-                    }
-                    let condition = self.parenthesized()?;
-                    self.expect_punct(";")?;
-                    return Ok(Stmt::While { condition, body });
-                }
-                _ => {}
-            }
-        }
-        if t.kind == TokenKind::Preprocessor {
-            let d = Self::directive(t);
-            if matches!(d, "if" | "ifdef" | "ifndef") {
-                self.pos += 1;
-                return self.macro_if(t.clone());
-            }
-        }
-        self.simple()
-    }
-
-    fn macro_if(&mut self, directive: Token) -> Result<Stmt, StmtError> {
-        let mut body = Vec::new();
-        let mut else_body: Option<Vec<Stmt>> = None;
-        loop {
-            let Some(t) = self.peek() else {
-                return Err(self.err(format!("unterminated '{}'", directive.text.trim())));
-            };
-            if t.kind == TokenKind::Preprocessor {
-                match Self::directive(t) {
-                    "endif" => {
-                        self.pos += 1;
-                        return Ok(Stmt::MacroIf {
-                            directive,
-                            body,
-                            else_body,
-                        });
-                    }
-                    "else" | "elif" => {
-                        self.pos += 1;
-                        else_body = Some(Vec::new());
-                        continue;
-                    }
-                    "if" | "ifdef" | "ifndef" => {}
-                    _ => {
-                        self.pos += 1;
-                        continue;
-                    }
-                }
-            }
-            let s = self.stmt()?;
-            match else_body.as_mut() {
-                Some(e) => e.push(s),
-                None => body.push(s),
-            }
-        }
-    }
-
-    /// Tokens up to a `;` at nesting depth 0 (initialisers may contain braces).
-    fn simple(&mut self) -> Result<Stmt, StmtError> {
-        let mut out = Vec::new();
-        let mut depth = 0i32;
-        while let Some(t) = self.peek() {
-            if depth == 0 && t.is_punct("}") {
-                // A statement without `;` before the closing brace (e.g. a macro call).
-                return Ok(Stmt::Simple(out));
-            }
-            if t.kind == TokenKind::Preprocessor && depth == 0 && !out.is_empty() {
-                return Ok(Stmt::Simple(out));
-            }
-            self.pos += 1;
-            if t.kind == TokenKind::Preprocessor {
-                // A stray directive (`#define` in a body) is its own statement.
-                out.push(t.clone());
-                return Ok(Stmt::Simple(out));
-            }
-            if t.is_punct("(") || t.is_punct("[") || t.is_punct("{") {
-                depth += 1;
-            } else if t.is_punct(")") || t.is_punct("]") || t.is_punct("}") {
-                depth -= 1;
-            }
-            out.push(t.clone());
-            if depth == 0 && t.is_punct(";") {
-                return Ok(Stmt::Simple(out));
-            }
-        }
-        Err(self.err("statement not terminated by ';'"))
-    }
-}
-
-/// Parses a body (`{` ... `}` tokens, comments allowed) into one block statement.
-pub fn parse_body(tokens: &[Token]) -> Result<Stmt, StmtError> {
-    let toks: Vec<&Token> = tokens
-        .iter()
-        .filter(|t| t.kind != TokenKind::Comment)
-        .collect();
-    let end = tokens.last().map(|t| t.span).unwrap_or_default();
-    let mut p = StmtParser { toks, pos: 0, end };
-    let s = p.stmt()?;
-    if p.pos != p.toks.len() {
-        return Err(p.err("text after the end of the body"));
-    }
-    Ok(s)
-}
-
-impl Stmt {
-    /// Visits every statement, outermost first.
-    pub fn visit(&self, f: &mut dyn FnMut(&Stmt)) {
-        f(self);
-        match self {
-            Stmt::Block(b) => b.iter().for_each(|s| s.visit(f)),
-            Stmt::Simple(_) => {}
-            Stmt::If {
-                body, else_body, ..
-            } => {
-                body.visit(f);
-                if let Some(e) = else_body {
-                    e.visit(f);
-                }
-            }
-            Stmt::For { body, .. } | Stmt::While { body, .. } => body.visit(f),
-            Stmt::MacroIf {
-                body, else_body, ..
-            } => {
-                body.iter().for_each(|s| s.visit(f));
-                if let Some(e) = else_body {
-                    e.iter().for_each(|s| s.visit(f));
-                }
-            }
-        }
-    }
 }
 
 /// One escaping call: the called name (or the `)`/`]` before a computed call), the first
@@ -303,12 +33,12 @@ pub struct EscapingCall {
 pub fn non_escaping_functions(version: Version) -> Vec<&'static str> {
     match version {
         Version::V3_12 | Version::V3_13 => NON_ESCAPING_3_13.to_vec(),
-        Version::V3_14 => [NON_ESCAPING_3_14_ONLY, NON_ESCAPING_3_14].concat(),
-        Version::V3_15 => NON_ESCAPING_3_14.to_vec(),
+        Version::V3_14 | Version::V3_15 => [NON_ESCAPING_3_14_ONLY, NON_ESCAPING_3_14].concat(),
     }
 }
 
-/// Names 3.14 allow-lists that 3.15 dropped (renamed in 3.15's stackref API).
+/// Allow-listed in 3.14 (and at the 3.15 branch point), dropped later in 3.15's stackref
+/// rework.
 const NON_ESCAPING_3_14_ONLY: &[&str] = &["PyStackRef_FromPyObjectImmortal"];
 
 /// 3.13.0's list (`makes_escaping_api_call` era); 3.12 used the same scan.
@@ -378,7 +108,7 @@ const NON_ESCAPING_3_13: &[&str] = &[
 /// 3.12/3.13: calls that escape although they are not `Py*` names.
 const ESCAPING_3_13: &[&str] = &["import_name", "import_from", "tp_vectorcall"];
 
-/// 3.14's list, shared with 3.15.
+/// 3.14's list.
 const NON_ESCAPING_3_14: &[&str] = &[
     "PyCFunction_GET_FLAGS",
     "PyCFunction_GET_FUNCTION",
@@ -557,7 +287,7 @@ fn is_listed(name: &str, version: Version) -> bool {
 fn escaping_calls_by_tokens(
     tokens: &[Token],
     version: Version,
-) -> Result<Vec<EscapingCall>, StmtError> {
+) -> Result<Vec<EscapingCall>, EscapeError> {
     let toks: Vec<&Token> = tokens
         .iter()
         .filter(|t| t.kind != TokenKind::Comment)
@@ -635,16 +365,16 @@ fn closed_variable(
     tkn: &Token,
     next: &Token,
     arg: Option<&Token>,
-) -> Result<Option<Token>, StmtError> {
+) -> Result<Option<Token>, EscapeError> {
     if tkn.text != "PyStackRef_CLOSE" && tkn.text != "PyStackRef_XCLOSE" {
         return Ok(None);
     }
-    let k = arg.ok_or_else(|| StmtError {
+    let k = arg.ok_or_else(|| EscapeError {
         span: next.span,
         message: "Unexpected end of file".into(),
     })?;
     if k.kind != TokenKind::Identifier {
-        return Err(StmtError {
+        return Err(EscapeError {
             span: k.span,
             message: format!("Expected identifier, got '{}'", k.text),
         });
@@ -652,83 +382,27 @@ fn closed_variable(
     Ok(Some(k.clone()))
 }
 
-/// 3.14+: the escaping call of one simple statement (CPython keeps the last one found).
-pub fn escaping_call_in_simple_stmt(
-    tokens: &[Token],
-    version: Version,
-) -> Result<Option<EscapingCall>, StmtError> {
-    let mut found = None;
-    for (idx, tkn) in tokens.iter().enumerate() {
-        let Some(next) = tokens.get(idx + 1) else {
-            break;
-        };
-        if !next.is_punct("(") {
-            continue;
-        }
-        let prev = idx.checked_sub(1).and_then(|p| tokens.get(p));
-        if !call_escapes_3_14(tkn, prev, version) {
-            continue;
-        }
-        let kills = closed_variable(tkn, next, tokens.get(idx + 2))?;
-        found = Some(EscapingCall {
-            call: tkn.clone(),
-            stmt_start: tokens.first().cloned(),
-            kills,
-        });
-    }
-    Ok(found)
-}
-
 /// Every escaping call of a body, in source order.
 pub fn find_escaping_calls(
     body: &[Token],
-    stmt: &Stmt,
     version: Version,
-) -> Result<Vec<EscapingCall>, StmtError> {
-    if version < Version::V3_15 {
-        return escaping_calls_by_tokens(body, version);
-    }
-    let mut out = Vec::new();
-    let mut err = None;
-    stmt.visit(&mut |s| {
-        if let Stmt::Simple(tokens) = s {
-            match escaping_call_in_simple_stmt(tokens, version) {
-                Ok(Some(c)) => out.push(c),
-                Ok(None) => {}
-                Err(e) => {
-                    err.get_or_insert(e);
-                }
-            }
-        }
-    });
-    match err {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+) -> Result<Vec<EscapingCall>, EscapeError> {
+    escaping_calls_by_tokens(body, version)
 }
 
-/// Macros whose argument is a condition that must not escape (3.15).
-const CONDITION_MACROS: [&str; 5] = [
-    "DEOPT_IF",
-    "ERROR_IF",
-    "EXIT_IF",
-    "HANDLE_PENDING_AND_DEOPT_IF",
-    "AT_END_EXIT_IF",
-];
-
-/// The first escaping call that sits inside the condition of `DEOPT_IF`/`ERROR_IF`/`EXIT_IF`
-/// (or of an `if`), which CPython (3.14+) rejects: the exit would leave with a half-made side
-/// effect. As in CPython, only the last escaping call of each statement is considered.
+/// The first escaping call inside the condition of `DEOPT_IF`/`ERROR_IF`/`EXIT_IF` or of an
+/// `if`, which CPython (3.14+) rejects: the exit would leave with a half-made side effect. As
+/// in CPython, only the last escaping call of each statement is considered.
 pub fn escaping_call_in_condition<'a>(
     body: &[Token],
-    stmt: &Stmt,
     calls: &'a [EscapingCall],
     version: Version,
 ) -> Option<&'a Token> {
     if version < Version::V3_14 {
         return None;
     }
-    // Last call per statement start.
+    // CPython keys calls by statement start, so a later call in a statement replaces an
+    // earlier one.
     let mut last: Vec<&'a EscapingCall> = Vec::new();
     for c in calls {
         let key = c.stmt_start.as_ref().map(|t| t.span);
@@ -741,128 +415,39 @@ pub fn escaping_call_in_condition<'a>(
         }
     }
     let is_call = |t: &Token| last.iter().map(|c| &c.call).find(|c| c.span == t.span);
-    if version == Version::V3_14 {
-        let mut in_if = 0;
-        let mut iter = body.iter().filter(|t| t.kind != TokenKind::Comment);
-        while let Some(t) = iter.next() {
-            let opens_condition = t.is(TokenKind::Keyword, "if")
-                || (t.kind == TokenKind::Identifier
-                    && ["DEOPT_IF", "ERROR_IF", "EXIT_IF"].contains(&t.text.as_str()));
-            if opens_condition {
-                iter.next();
-                in_if = 1;
-            } else if t.is_punct("(") {
-                if in_if > 0 {
-                    in_if += 1;
-                }
-            } else if t.is_punct(")") {
-                if in_if > 0 {
-                    in_if -= 1;
-                }
-            } else if in_if > 0 {
-                if let Some(c) = is_call(t) {
-                    return Some(c);
-                }
+    let mut in_if = 0;
+    let mut iter = body.iter().filter(|t| t.kind != TokenKind::Comment);
+    while let Some(t) = iter.next() {
+        let opens_condition = t.is(TokenKind::Keyword, "if")
+            || (t.kind == TokenKind::Identifier
+                && ["DEOPT_IF", "ERROR_IF", "EXIT_IF"].contains(&t.text.as_str()));
+        if opens_condition {
+            iter.next();
+            in_if = 1;
+        } else if t.is_punct("(") {
+            if in_if > 0 {
+                in_if += 1;
+            }
+        } else if t.is_punct(")") {
+            if in_if > 0 {
+                in_if -= 1;
+            }
+        } else if in_if > 0 {
+            if let Some(c) = is_call(t) {
+                return Some(c);
             }
         }
-        return None;
     }
-    let mut error: Option<&'a Token> = None;
-    stmt.visit(&mut |s| match s {
-        Stmt::If { condition, .. } | Stmt::While { condition, .. } => {
-            for t in condition {
-                if let Some(c) = is_call(t) {
-                    error = Some(c);
-                }
-            }
-        }
-        Stmt::Simple(tokens) => {
-            let mut in_if = 0;
-            let mut iter = tokens.iter();
-            while let Some(t) = iter.next() {
-                if t.kind == TokenKind::Identifier && CONDITION_MACROS.contains(&t.text.as_str()) {
-                    in_if = 1;
-                    iter.next();
-                } else if t.is_punct("(") {
-                    if in_if > 0 {
-                        in_if += 1;
-                    }
-                } else if t.is_punct(")") {
-                    if in_if > 0 {
-                        in_if -= 1;
-                    }
-                } else if in_if > 0 {
-                    if let Some(c) = is_call(t) {
-                        error = Some(c);
-                    }
-                }
-            }
-        }
-        _ => {}
-    });
-    error
-}
-
-fn is_simple_exit(stmt: &Stmt) -> bool {
-    let Stmt::Simple(t) = stmt else {
-        return false;
-    };
-    t.len() >= 4
-        && ["ERROR_IF", "DEOPT_IF", "EXIT_IF", "AT_END_EXIT_IF"].contains(&t[0].text.as_str())
-        && t[1].is_punct("(")
-        && (t[2].text == "true" || t[2].text == "1")
-        && t[3].is_punct(")")
-}
-
-fn stmt_list_escapes(stmts: &[Stmt], version: Version) -> bool {
-    match stmts.last() {
-        None => false,
-        Some(last) if is_simple_exit(last) => false,
-        Some(_) => stmts.iter().any(|s| stmt_escapes(s, version)),
-    }
-}
-
-/// 3.15's `stmt_escapes`: whether executing the statement may escape. A statement list that
-/// ends in an unconditional exit does not count, because the exit path spills the stack.
-pub fn stmt_escapes(stmt: &Stmt, version: Version) -> bool {
-    match stmt {
-        Stmt::Block(b) => stmt_list_escapes(b, version),
-        Stmt::Simple(tokens) => {
-            tokens.iter().any(|t| t.text == "DECREF_INPUTS")
-                || matches!(
-                    escaping_call_in_simple_stmt(tokens, version),
-                    Ok(Some(_)) | Err(_)
-                )
-        }
-        Stmt::If {
-            body, else_body, ..
-        } => {
-            else_body.as_ref().is_some_and(|e| stmt_escapes(e, version))
-                || stmt_escapes(body, version)
-        }
-        Stmt::MacroIf {
-            body, else_body, ..
-        } => {
-            else_body
-                .as_ref()
-                .is_some_and(|e| stmt_list_escapes(e, version))
-                || stmt_list_escapes(body, version)
-        }
-        Stmt::For { body, .. } | Stmt::While { body, .. } => stmt_escapes(body, version),
-    }
+    None
 }
 
 /// Whether the body of op `name` escapes, by the rule of `version`. 3.12/3.13 also
 /// special-case ops by name (intrinsics and `_BINARY_OP` call through function tables).
-pub fn body_escapes(name: &str, stmt: &Stmt, calls: &[EscapingCall], version: Version) -> bool {
-    if version >= Version::V3_15 {
-        stmt_escapes(stmt, version)
-    } else if version <= Version::V3_13 && (name.contains("CALL_INTRINSIC") || name == "_BINARY_OP")
-    {
-        true
-    } else {
-        !calls.is_empty()
+pub fn body_escapes(name: &str, calls: &[EscapingCall], version: Version) -> bool {
+    if version <= Version::V3_13 && (name.contains("CALL_INTRINSIC") || name == "_BINARY_OP") {
+        return true;
     }
+    !calls.is_empty()
 }
 
 #[cfg(test)]
@@ -874,72 +459,64 @@ mod tests {
         tokenize("t.c", src).unwrap()
     }
 
-    #[test]
-    fn statements_and_escapes_3_14() {
-        let toks = body("{ int x = 1; if (x) { foo(x); } else bar(); ERROR_IF(true); }");
-        let s = parse_body(&toks).unwrap();
-        let Stmt::Block(b) = &s else { panic!("{s:?}") };
-        assert_eq!(b.len(), 3);
-        assert!(matches!(b[1], Stmt::If { .. }));
-        // Ends with an unconditional exit: does not escape.
-        assert!(!stmt_escapes(&s, Version::V3_15));
-        let s2 = parse_body(&body("{ foo(x); }")).unwrap();
-        assert!(stmt_escapes(&s2, Version::V3_15));
-        // Macros (all caps), allow-listed names and casts do not escape.
-        let s3 = parse_body(&body(
-            "{ STAT_INC(X, hit); y = Py_TYPE(o); z = (uint32_t)(w); }",
-        ))
-        .unwrap();
-        assert!(!stmt_escapes(&s3, Version::V3_15));
-        let calls = find_escaping_calls(&body("{ foo(x); }"), &s2, Version::V3_14).unwrap();
-        assert_eq!(calls.len(), 1);
-        assert_eq!(calls[0].call.text, "foo");
-    }
-
-    #[test]
-    fn escaping_call_inside_deopt_if_is_found() {
-        let toks = body("{ DEOPT_IF(PyObject_IsTrue(x)); }");
-        let s = parse_body(&toks).unwrap();
-        for v in [Version::V3_14, Version::V3_15] {
-            let calls = find_escaping_calls(&toks, &s, v).unwrap();
-            let bad = escaping_call_in_condition(&toks, &s, &calls, v).unwrap();
-            assert_eq!(bad.text, "PyObject_IsTrue");
-        }
-        let ok = body("{ DEOPT_IF(Py_TYPE(x) != t); }");
-        let so = parse_body(&ok).unwrap();
-        let calls = find_escaping_calls(&ok, &so, Version::V3_14).unwrap();
-        assert!(escaping_call_in_condition(&ok, &so, &calls, Version::V3_14).is_none());
-        // 3.14 also rejects escaping calls in `if` conditions.
-        let cond = body("{ if (PyObject_IsTrue(x)) { y = 1; } }");
-        let sc = parse_body(&cond).unwrap();
-        let calls = find_escaping_calls(&cond, &sc, Version::V3_14).unwrap();
-        assert!(escaping_call_in_condition(&cond, &sc, &calls, Version::V3_14).is_some());
-    }
-
-    #[test]
-    fn legacy_rule_only_looks_at_py_names() {
-        let toks = body("{ foo(x); Py_DECREF(x); PyObject_GetAttr(a, b); import_name(n); }");
-        let s = parse_body(&toks).unwrap();
-        let calls = find_escaping_calls(&toks, &s, Version::V3_13).unwrap();
-        let names: Vec<&str> = calls.iter().map(|c| c.call.text.as_str()).collect();
-        assert_eq!(names, vec!["PyObject_GetAttr", "import_name"]);
-        // After an identifier the next token is skipped: `x PyFoo(` hides the call.
-        let hidden = body("{ a PyObject_GetAttr(o, n); }");
-        let sh = parse_body(&hidden).unwrap();
-        assert!(find_escaping_calls(&hidden, &sh, Version::V3_13)
+    fn names(src: &str, v: Version) -> Vec<String> {
+        find_escaping_calls(&body(src), v)
             .unwrap()
-            .is_empty());
-        assert!(body_escapes("_BINARY_OP", &sh, &[], Version::V3_13));
-        assert!(!body_escapes("_BINARY_OP", &sh, &[], Version::V3_14));
+            .into_iter()
+            .map(|c| c.call.text)
+            .collect()
     }
 
     #[test]
-    fn macro_if_and_errors() {
-        let toks = body("{\n#ifdef Py_GIL_DISABLED\n foo();\n#else\n bar();\n#endif\n}");
-        let s = parse_body(&toks).unwrap();
-        let Stmt::Block(b) = &s else { panic!() };
-        assert!(matches!(&b[0], Stmt::MacroIf { else_body: Some(e), .. } if e.len() == 1));
-        assert!(parse_body(&body("{ if (x) ")).is_err());
-        assert!(parse_body(&body("{ x = 1 ")).is_err());
+    fn rule_3_14_every_non_macro_call() {
+        let v = Version::V3_14;
+        assert_eq!(names("{ foo(x); }", v), vec!["foo"]);
+        // Macros (no lowercase letter), allow-listed names, type checks and casts do not.
+        assert!(names(
+            "{ STAT_INC(X, hit); y = Py_TYPE(o); PyLong_CheckExact(o); z = (uint32_t)(w); }",
+            v
+        )
+        .is_empty());
+        // A call through a table or a parenthesised callee does.
+        assert_eq!(names("{ r = fns[oparg](a); }", v), vec!["]"]);
+        assert_eq!(names("{ r = (*f)(a); }", v), vec![")"]);
+        let calls = find_escaping_calls(&body("{ PyStackRef_CLOSE(v); }"), v).unwrap();
+        assert_eq!(calls[0].kills.as_ref().map(|k| k.text.as_str()), Some("v"));
+        assert!(find_escaping_calls(&body("{ PyStackRef_CLOSE(1); }"), v).is_err());
+    }
+
+    #[test]
+    fn escaping_call_in_condition_3_14() {
+        let v = Version::V3_14;
+        let toks = body("{ DEOPT_IF(PyObject_IsTrue(x)); }");
+        let calls = find_escaping_calls(&toks, v).unwrap();
+        let bad = escaping_call_in_condition(&toks, &calls, v).unwrap();
+        assert_eq!(bad.text, "PyObject_IsTrue");
+        let ok = body("{ DEOPT_IF(Py_TYPE(x) != t); }");
+        let calls = find_escaping_calls(&ok, v).unwrap();
+        assert!(escaping_call_in_condition(&ok, &calls, v).is_none());
+        let cond = body("{ if (PyObject_IsTrue(x)) { y = 1; } }");
+        let calls = find_escaping_calls(&cond, v).unwrap();
+        assert!(escaping_call_in_condition(&cond, &calls, v).is_some());
+        // 3.13 had no such rule.
+        let calls = find_escaping_calls(&toks, Version::V3_13).unwrap();
+        assert!(escaping_call_in_condition(&toks, &calls, Version::V3_13).is_none());
+    }
+
+    #[test]
+    fn rule_3_13_py_names_and_known_callbacks() {
+        let v = Version::V3_13;
+        assert_eq!(
+            names(
+                "{ foo(x); Py_DECREF(x); PyObject_GetAttr(a, b); import_name(n); }",
+                v
+            ),
+            vec!["PyObject_GetAttr", "import_name"]
+        );
+        // After an identifier the next token is skipped: `x PyFoo(` hides the call.
+        assert!(names("{ a PyObject_GetAttr(o, n); }", v).is_empty());
+        assert!(body_escapes("_BINARY_OP", &[], v));
+        assert!(body_escapes("CALL_INTRINSIC_1", &[], v));
+        assert!(!body_escapes("_BINARY_OP", &[], Version::V3_14));
     }
 }

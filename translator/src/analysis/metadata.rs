@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::Analysis;
+use super::{Analysis, Version};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Metadata {
@@ -57,7 +57,7 @@ impl Metadata {
                 cache_entries: i.cache_entries(),
                 flags: i
                     .properties
-                    .flags()
+                    .flags_for(a.version)
                     .into_iter()
                     .map(str::to_string)
                     .collect(),
@@ -74,18 +74,20 @@ impl Metadata {
                 popped: p.popped.clone(),
                 pushed: p.pushed.clone(),
                 targets: p.targets.clone(),
-                flags: p.flag_names(),
+                flags: p.flag_names(a.version),
             })
             .collect();
         pseudos.sort_by(|x, y| x.name.cmp(&y.name));
+        // 3.12 had no tier-2 uops (no ids, no `_PyUop_Flags`).
         let mut uops: Vec<UopMeta> = a
             .tier2_uops()
+            .filter(|_| a.version >= Version::V3_13)
             .map(|u| UopMeta {
                 name: u.name.clone(),
                 id: a.uop_ids.get(&u.name).copied(),
                 flags: u
                     .properties
-                    .flags()
+                    .flags_for(a.version)
                     .into_iter()
                     .map(str::to_string)
                     .collect(),

@@ -125,7 +125,7 @@ pub enum AnalysisErrorKind {
     VariableReuse(String),
     #[error("cannot have used input '{0}' below an unused value on the stack")]
     UsedBelowUnused(String),
-    #[error("cannot read body: {0}")]
+    #[error("bad escaping call: {0}")]
     Body(String),
     #[error("bad stack expression `{text}`: {reason}")]
     BadExpression { text: String, reason: String },
@@ -290,10 +290,10 @@ pub struct Pseudo {
 
 impl Pseudo {
     /// Flags of the targets merged, then the pseudo's own.
-    pub fn flag_names(&self) -> Vec<String> {
+    pub fn flag_names(&self, version: Version) -> Vec<String> {
         let mut f: Vec<String> = self
             .properties
-            .flags()
+            .flags_for(version)
             .into_iter()
             .map(str::to_string)
             .collect();
@@ -304,7 +304,11 @@ impl Pseudo {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Family {
+    /// The head instruction (the deopt target).
     pub name: String,
+    /// The name as written: 3.12 wrote `family(binary_op, ...) = { BINARY_OP, ... }` with the
+    /// head as first member; later versions name the head.
+    pub written_name: String,
     /// As written: `INLINE_CACHE_ENTRIES_X`, a number, or empty.
     pub size: String,
     pub members: Vec<String>,
@@ -527,17 +531,9 @@ impl Builder<'_> {
         let caches = self.analyze_caches(&cache_in, is_op)?;
         let annotations: Vec<String> = def.annotations.iter().map(|a| a.text()).collect();
         let body = &def.body.tokens;
-        // Statement structure only matters to 3.15's rules; older ones work on tokens, and
-        // building the tree for every body would dominate the analysis time.
-        let stmt = if self.version >= Version::V3_15 {
-            escapes::parse_body(body)
-                .map_err(|e| self.err(e.span, AnalysisErrorKind::Body(e.message)))?
-        } else {
-            escapes::Stmt::Block(Vec::new())
-        };
-        let calls = escapes::find_escaping_calls(body, &stmt, self.version)
+        let calls = escapes::find_escaping_calls(body, self.version)
             .map_err(|e| self.err(e.span, AnalysisErrorKind::Body(e.message)))?;
-        if let Some(t) = escapes::escaping_call_in_condition(body, &stmt, &calls, self.version) {
+        if let Some(t) = escapes::escaping_call_in_condition(body, &calls, self.version) {
             return Err(self.err(
                 t.span,
                 AnalysisErrorKind::EscapingCallInCondition(t.text.clone()),
@@ -559,7 +555,6 @@ impl Builder<'_> {
             name: &def.name.name,
             annotations: &annotations,
             body,
-            stmt: &stmt,
             calls: &calls,
             oparg_in_definition,
         };
@@ -819,7 +814,17 @@ pub fn analyze_version(
     for d in &file.definitions {
         match d {
             Definition::Family(f) => {
-                for m in std::iter::once(&f.name).chain(f.members.iter()) {
+                // 3.12: `family(lower_name, size) = { HEAD, MEMBER, ... }`.
+                let (head, members) = match f.members.split_first() {
+                    Some((first, rest))
+                        if version == Version::V3_12
+                            && !b.inst_index.contains_key(&f.name.name) =>
+                    {
+                        (first, rest)
+                    }
+                    _ => (&f.name, &f.members[..]),
+                };
+                for m in std::iter::once(head).chain(members.iter()) {
                     if !b.inst_index.contains_key(&m.name) {
                         return Err(b.err(
                             m.span,
@@ -830,29 +835,26 @@ pub fn analyze_version(
                         ));
                     }
                 }
-                if families.iter().any(|x| x.name == f.name.name) {
-                    let prev_line = families
-                        .iter()
-                        .find(|x| x.name == f.name.name)
-                        .map_or(0, |x| x.span.line);
+                if let Some(prev) = families.iter().find(|x| x.name == head.name) {
                     return Err(b.err(
                         f.span,
                         AnalysisErrorKind::Duplicate {
                             name: f.name.name.clone(),
-                            prev_line,
+                            prev_line: prev.span.line,
                         },
                     ));
                 }
-                for m in &f.members {
+                for m in members {
                     let i = b.inst_index[&m.name];
-                    b.instructions[i].family = Some(f.name.name.clone());
+                    b.instructions[i].family = Some(head.name.clone());
                 }
-                let head = b.inst_index[&f.name.name];
-                b.instructions[head].is_target = true;
+                let h = b.inst_index[&head.name];
+                b.instructions[h].is_target = true;
                 families.push(Family {
-                    name: f.name.name.clone(),
+                    name: head.name.clone(),
+                    written_name: f.name.name.clone(),
                     size: f.size.clone(),
-                    members: f.members.iter().map(|m| m.name.clone()).collect(),
+                    members: members.iter().map(|m| m.name.clone()).collect(),
                     span: f.span,
                 });
             }

@@ -7,7 +7,7 @@
 
 use crate::dsl::{Token, TokenKind};
 
-use super::escapes::{self, EscapingCall, Stmt};
+use super::escapes::{self, EscapingCall};
 use super::Version;
 
 /// What an op (or, merged, an instruction) does, as far as metadata is concerned.
@@ -76,7 +76,22 @@ impl Properties {
         !self.error_with_pop && !self.error_without_pop
     }
 
-    /// The `HAS_*_FLAG` names, in the order CPython's `cflags` writes them.
+    /// The `HAS_*_FLAG` names `version`'s headers define, in the order CPython writes them.
+    /// 3.12 only had the four flags the compiler needs.
+    pub fn flags_for(&self, version: Version) -> Vec<&'static str> {
+        let mut f = self.flags();
+        if version == Version::V3_12 {
+            f.retain(|n| {
+                matches!(
+                    *n,
+                    "HAS_ARG_FLAG" | "HAS_CONST_FLAG" | "HAS_NAME_FLAG" | "HAS_JUMP_FLAG"
+                )
+            });
+        }
+        f
+    }
+
+    /// The `HAS_*_FLAG` names, in the order CPython's `cflags` writes them (3.13+).
     pub fn flags(&self) -> Vec<&'static str> {
         let mut f = Vec::new();
         let mut add = |cond: bool, name: &'static str| {
@@ -115,7 +130,6 @@ pub struct OpSource<'a> {
     pub name: &'a str,
     pub annotations: &'a [String],
     pub body: &'a [Token],
-    pub stmt: &'a Stmt,
     pub calls: &'a [EscapingCall],
     /// Whether `oparg` occurs anywhere in the definition (stack effect included).
     pub oparg_in_definition: bool,
@@ -173,7 +187,7 @@ pub fn compute(src: &OpSource<'_>, version: Version) -> Result<Properties, Prope
         None
     };
     Ok(Properties {
-        escapes: escapes::body_escapes(src.name, src.stmt, src.calls, version),
+        escapes: escapes::body_escapes(src.name, src.calls, version),
         error_with_pop,
         error_without_pop,
         deopts,

@@ -48,7 +48,7 @@ pub fn opcode_flags(a: &Analysis) -> BTreeMap<String, Vec<String>> {
             (
                 i.name.clone(),
                 i.properties
-                    .flags()
+                    .flags_for(a.version)
                     .into_iter()
                     .map(str::to_string)
                     .collect(),
@@ -56,7 +56,7 @@ pub fn opcode_flags(a: &Analysis) -> BTreeMap<String, Vec<String>> {
         })
         .collect();
     for p in &a.pseudos {
-        out.insert(p.name.clone(), p.flag_names());
+        out.insert(p.name.clone(), p.flag_names(a.version));
     }
     out
 }
@@ -70,7 +70,7 @@ pub fn uop_flags(a: &Analysis) -> BTreeMap<String, Vec<String>> {
             (
                 u.name.clone(),
                 u.properties
-                    .flags()
+                    .flags_for(a.version)
                     .into_iter()
                     .map(str::to_string)
                     .collect(),
