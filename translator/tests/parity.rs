@@ -246,6 +246,162 @@ fn check_pseudo_targets(ver: &str) {
     report(ver, "_PyOpcode_PseudoTargets", &d, theirs.len());
 }
 
+/// The JSON of `translate metadata --json`, read back as plain JSON and checked field by field
+/// against the headers, as an independent checker of the JSON would do it.
+fn check_metadata_json(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let json: serde_json::Value =
+        serde_json::from_str(&l.analysis.metadata().to_json()).expect("valid JSON");
+    let o = &l.oracle;
+    let ids = &o.opcode_ids.opcodes;
+    let md = &o.metadata;
+    let mut d = Vec::new();
+    let mut skipped_caches = 0;
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let flags = |v: &serde_json::Value| -> BTreeSet<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let same_expr = |ours: &str, theirs: Option<&String>| {
+        theirs.is_some_and(|t| {
+            (0..=255).all(|op| {
+                analysis::cexpr::eval_oparg(ours, op).ok()
+                    == analysis::cexpr::eval_oparg(t, op).ok()
+            })
+        })
+    };
+    let insts = json["instructions"].as_array().expect("instructions");
+    for i in insts {
+        let name = s(&i["name"]);
+        let opcode = i["opcode"].as_u64().map(|n| n as u32);
+        if opcode != ids.get(&name).copied() {
+            d.push(format!("{name}: opcode {opcode:?} vs {:?}", ids.get(&name)));
+        }
+        for (k, table) in [("popped", &md.num_popped), ("pushed", &md.num_pushed)] {
+            if !same_expr(&s(&i[k]), table.get(&name)) {
+                d.push(format!(
+                    "{name}: {k} `{}` vs {:?}",
+                    s(&i[k]),
+                    table.get(&name)
+                ));
+            }
+        }
+        let theirs: BTreeSet<String> = md.flags.get(&name).into_iter().flatten().cloned().collect();
+        if flags(&i["flags"]) != theirs {
+            d.push(format!(
+                "{name}: flags {:?} vs {theirs:?}",
+                flags(&i["flags"])
+            ));
+        }
+        let deopt = s(&i["deopt"]);
+        let (Some(op), Some(dop)) = (opcode, ids.get(&deopt)) else {
+            d.push(format!("{name}: deopt {deopt} has no opcode"));
+            continue;
+        };
+        if md.deopt.get(&op) != Some(dop) {
+            d.push(format!("{name}: deopt {deopt} vs {:?}", md.deopt.get(&op)));
+        }
+        // `_PyOpcode_Caches` lists family heads only; members share the head's size.
+        // Instrumented instructions are not in the table at all.
+        if name.starts_with("INSTRUMENTED") {
+            skipped_caches += 1;
+        } else {
+            let want = md.caches.get(&deopt).copied().unwrap_or(0);
+            if i["cache_entries"].as_u64() != Some(u64::from(want)) {
+                d.push(format!(
+                    "{name}: cache_entries {} vs {want}",
+                    i["cache_entries"]
+                ));
+            }
+        }
+    }
+    let header_insts = md
+        .flags
+        .keys()
+        .filter(|k| !md.pseudo_targets.contains_key(*k))
+        .count();
+    if insts.len() != header_insts {
+        d.push(format!(
+            "{} instructions vs {header_insts} in the header",
+            insts.len()
+        ));
+    }
+    for p in json["pseudos"].as_array().expect("pseudos") {
+        let name = s(&p["name"]);
+        if p["opcode"].as_u64().map(|n| n as u32) != ids.get(&name).copied() {
+            d.push(format!(
+                "pseudo {name}: opcode {} vs {:?}",
+                p["opcode"],
+                ids.get(&name)
+            ));
+        }
+        let targets: Vec<String> = p["targets"]
+            .as_array()
+            .map(|a| a.iter().map(s).collect())
+            .unwrap_or_default();
+        if md.pseudo_targets.get(&name).map(|t| &t.targets) != Some(&targets) {
+            d.push(format!("pseudo {name}: targets {targets:?}"));
+        }
+        let theirs: BTreeSet<String> = md.flags.get(&name).into_iter().flatten().cloned().collect();
+        if flags(&p["flags"]) != theirs {
+            d.push(format!(
+                "pseudo {name}: flags {:?} vs {theirs:?}",
+                flags(&p["flags"])
+            ));
+        }
+        // 3.13's header has no stack effect for pseudos: the JSON has null there.
+        for (k, table) in [("popped", &md.num_popped), ("pushed", &md.num_pushed)] {
+            match (p[k].as_str(), table.get(&name)) {
+                (None, None) => {}
+                (Some(x), t) if same_expr(x, t) => {}
+                (x, t) => d.push(format!("pseudo {name}: {k} {x:?} vs {t:?}")),
+            }
+        }
+    }
+    let mut not_viable = 0;
+    let uops = json["uops"].as_array().expect("uops");
+    for u in uops {
+        let name = s(&u["name"]);
+        if u["id"].as_u64().map(|n| n as u32) != o.uop_ids.get(&name).copied() {
+            d.push(format!(
+                "uop {name}: id {} vs {:?}",
+                u["id"],
+                o.uop_ids.get(&name)
+            ));
+        }
+        match o.uop_flags.get(&name) {
+            // Not viable for tier 2: CPython emits no flags entry to compare with.
+            None => not_viable += 1,
+            Some(f) => {
+                let theirs: BTreeSet<String> = f.iter().cloned().collect();
+                if flags(&u["flags"]) != theirs {
+                    d.push(format!(
+                        "uop {name}: flags {:?} vs {theirs:?}",
+                        flags(&u["flags"])
+                    ));
+                }
+            }
+        }
+    }
+    if uops.len() != o.uop_ids.len() {
+        d.push(format!(
+            "{} uops vs {} ids in the header",
+            uops.len(),
+            o.uop_ids.len()
+        ));
+    }
+    println!(
+        "{ver}: cache_entries not checked for {skipped_caches} instrumented instructions; \
+         flags not checked for {not_viable} uops CPython gives no _PyUop_Flags entry"
+    );
+    report(ver, "metadata JSON", &d, insts.len() + uops.len());
+}
+
 macro_rules! parity_tests {
     ($modname:ident, $ver:expr) => {
         mod $modname {
@@ -280,6 +436,10 @@ macro_rules! parity_tests {
             #[test]
             fn pseudo_targets() {
                 super::check_pseudo_targets($ver);
+            }
+            #[test]
+            fn metadata_json() {
+                super::check_metadata_json($ver);
             }
         }
     };
