@@ -236,7 +236,7 @@ fn rejects_bad_constants_fields_dsl_and_duplicates() {
         }
     );
     let e = errors_of(&format!(
-        "{OBJ}[constant.\"C\"]\nc = \"PyObject *\"\nvalue = 0\n"
+        "{OBJ}[constant.\"C\"]\nc = \"PyObject *\"\nvalue = 5\n"
     ));
     assert_eq!(
         e[0].problem,
@@ -251,8 +251,8 @@ fn rejects_bad_constants_fields_dsl_and_duplicates() {
         matches!(&e[0].problem, Problem::CType { message, .. } if message == "unknown type `Nope`"),
         "{e:?}"
     );
-    let e = errors_of("[dsl.\"FROB_IF\"]\nmeaning = \"x\"\n");
-    assert_eq!(e[0].problem, Problem::UnknownDslMacro("FROB_IF".into()));
+    let e = errors_of("[dsl.\"DEOPT_IF\"]\nmeening = \"x\"\n");
+    assert_eq!(e[0].problem, Problem::MissingKey("meaning"));
     let e = errors_of(
         "[function.\"x\"]\nsig = \"int x(void)\"\nrust = \"vm.x()\"\n[global.\"x\"]\nc = \"int\"\nrust = \"vm.x\"\n",
     );
@@ -286,4 +286,44 @@ fn default_path_points_at_the_runtime_table() {
     let p = Bindings::default_path();
     assert!(p.ends_with("runtime/bindings.toml"));
     assert!(p.exists(), "{}", p.display());
+    // The runtime's table is valid for this loader.
+    let b = Bindings::load(&p).unwrap_or_else(|e| panic!("{e}"));
+    assert!(b.function("PyNumber_Add").is_some() || b.functions().count() > 0);
+}
+
+#[test]
+fn keyword_types_byref_nested_fields_and_warnings() {
+    let b = fixture();
+    assert_eq!(b.type_binding("unsigned int").unwrap().ty, CType::UINT);
+    assert_eq!(b.type_binding("double").unwrap().ty, CType::DOUBLE);
+    assert_eq!(b.function("Py_CLEAR").unwrap().byref, vec![0]);
+    let f = b.field("_Py_CODEUNIT", "op.code").unwrap();
+    assert_eq!(f.c, CType::builtin("uint8_t").unwrap());
+    assert!(matches!(
+        b.lookup(Kind::Field, "_Py_CODEUNIT.op.code"),
+        Some(Entry::Field(_))
+    ));
+    let w = b.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(
+        w[0].problem,
+        Problem::UnknownDslMacro("TIER_ONE_ONLY".into())
+    );
+    // A keyword type listed with the wrong width is rejected.
+    let e = errors_of(
+        "[type.\"unsigned int\"]\nrust = \"u16\"\nclass = \"int\"\nbits = 16\nsigned = false\n",
+    );
+    assert!(
+        matches!(e[0].problem, Problem::BuiltinMismatch { .. }),
+        "{e:?}"
+    );
+    // `NULL` may be bound as a pointer constant of value 0, not another value.
+    let ok = Bindings::from_str("[constant.\"NULL\"]\nc = \"void *\"\nvalue = 0\n", "<t>").unwrap();
+    assert_eq!(ok.constant("NULL").unwrap().c, CType::Void.ptr());
+    let e = errors_of("[constant.\"ONE\"]\nc = \"void *\"\nvalue = 1\n");
+    assert!(matches!(e[0].problem, Problem::ConstantNotInteger(_)));
+    let e = errors_of(&format!(
+        "{OBJ}[function.\"f\"]\nsig = \"void f(PyObject *o)\"\nrust = \"vm.f()\"\nbyref = [2]\n"
+    ));
+    assert_eq!(e[0].problem, Problem::OutOfRange { index: 2, arity: 1 });
 }

@@ -327,3 +327,37 @@ fn case_labels_outside_a_switch_are_switch_syntax() {
     let (_, v) = check("int x = 0; switch (oparg) { case 1: x = 1; break; }");
     assert_eq!(v.reasons().len(), 1, "{:#?}", v.reasons());
 }
+
+#[test]
+fn byref_arguments_must_be_assignable() {
+    let (_, v) = check("PyObject *o = descr; Py_CLEAR(o);");
+    assert!(v.is_translatable(), "{:#?}", v.reasons());
+    let (_, v) = check("Py_CLEAR(Py_TYPE(descr));");
+    assert_eq!(
+        rule_ids(&v),
+        vec!["expr.not-assignable"],
+        "{:#?}",
+        v.reasons()
+    );
+}
+
+#[test]
+fn nested_field_paths() {
+    let (s, v) = check("uint8_t c = this_instr->op.code; next_instr->op.code = c;");
+    assert!(v.is_translatable(), "{:#?}", v.reasons());
+    let info = s.info(&v, "this_instr->op.code", 0).unwrap();
+    assert_eq!(
+        info.name,
+        Some(subset::NameRef::Field {
+            struct_name: "_Py_CODEUNIT".into(),
+            field: "op.code".into()
+        })
+    );
+    let (_, v) = check("uint8_t a = this_instr->op.arg;");
+    assert_eq!(rule_ids(&v), vec!["name.unbound-field"]);
+    assert!(
+        v.reasons()[0].message.contains("_Py_CODEUNIT.op"),
+        "{:#?}",
+        v.reasons()
+    );
+}

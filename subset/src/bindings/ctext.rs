@@ -28,7 +28,8 @@ fn config() -> Config {
 /// need no typedef and are skipped).
 pub(crate) fn typedef_prelude<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let mut all: BTreeSet<&str> = CType::BUILTIN_NAMES.iter().copied().collect();
-    all.extend(names.filter(|n| is_identifier(n)));
+    // Keyword spellings (`[type."int"]`, `[type."unsigned long"]`) name C's own types.
+    all.extend(names.filter(|n| is_identifier(n) && !is_keyword(n)));
     let mut s = String::new();
     for n in all {
         if n == "bool" {
@@ -41,6 +42,11 @@ pub(crate) fn typedef_prelude<'a>(names: impl Iterator<Item = &'a str>) -> Strin
         }
     }
     s
+}
+
+/// C keywords that can start a type name (a table may bind them to give their Rust spelling).
+pub(crate) fn is_keyword(s: &str) -> bool {
+    C_TYPE_WORDS.contains(&s)
 }
 
 pub(crate) fn is_identifier(s: &str) -> bool {
@@ -194,6 +200,26 @@ pub(crate) fn parse_one_type(text: &str, names: &super::Bindings) -> Result<CTyp
     type_of_type_name(&tn, names as &dyn TypeNames).map_err(|e| e.to_string())
 }
 
+/// Keywords that are (part of) a base type: a declarator name follows them.
+const C_BASE_TYPE_WORDS: &[&str] = &[
+    "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool",
+];
+
+/// Keywords that qualify or introduce a type: a type (or tag) still follows them.
+const C_QUALIFIER_WORDS: &[&str] = &[
+    "const",
+    "volatile",
+    "restrict",
+    "static",
+    "extern",
+    "inline",
+    "_Noreturn",
+    "__restrict",
+    "__inline",
+    "_Atomic",
+    "_Complex",
+];
+
 const C_TYPE_WORDS: &[&str] = &[
     "void",
     "char",
@@ -225,6 +251,7 @@ const C_TYPE_WORDS: &[&str] = &[
 /// identifier where a type must start (text start, after `(` or `,`) that is not a known type.
 pub(crate) fn unknown_type_hint(text: &str, is_type: &dyn Fn(&str) -> bool) -> Option<String> {
     let mut expect_type = true;
+    let mut skip_tag = false;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c.is_ascii_alphabetic() || c == '_' {
@@ -238,7 +265,21 @@ pub(crate) fn unknown_type_hint(text: &str, is_type: &dyn Fn(&str) -> bool) -> O
                 }
             }
             let word = &text[i..end];
-            if C_TYPE_WORDS.contains(&word) {
+            if C_BASE_TYPE_WORDS.contains(&word) {
+                expect_type = false;
+                continue;
+            }
+            if C_QUALIFIER_WORDS.contains(&word) {
+                continue;
+            }
+            if matches!(word, "struct" | "union" | "enum") {
+                // The tag that follows is checked by the resolver, not here.
+                expect_type = false;
+                skip_tag = true;
+                continue;
+            }
+            if skip_tag {
+                skip_tag = false;
                 continue;
             }
             if expect_type && !is_type(word) {

@@ -102,7 +102,7 @@ pub enum Problem {
     NotAPrototype,
     #[error("template `{key}`: {message}")]
     Template { key: &'static str, message: String },
-    #[error("`out` index {index} but the prototype has {arity} parameter(s)")]
+    #[error("`out`/`byref` index {index} but the prototype has {arity} parameter(s)")]
     OutOfRange { index: i64, arity: usize },
     #[error("`out` index {index}: parameter type {ty} is not a pointer")]
     OutNotPointer { index: usize, ty: String },
@@ -110,15 +110,15 @@ pub enum Problem {
     SetWithoutLvalue,
     #[error("`lvalue = true` needs a `set` template")]
     LvalueWithoutSet,
-    #[error("field key must be `<C struct type>.<field>`")]
+    #[error("field key must be `<C struct type>.<field>` (or a nested path `<type>.<a>.<b>`)")]
     BadFieldKey,
     #[error("struct type `{0}` has no [type] entry")]
     UnknownStruct(String),
-    #[error("constant type {0} is not an integer type")]
+    #[error("constant type {0} is not an integer type (a pointer constant must be 0)")]
     ConstantNotInteger(String),
     #[error("value {value} does not fit in {ty}")]
     ValueOutOfRange { value: i64, ty: String },
-    #[error("`{0}` is not a DSL macro the translator knows")]
+    #[error("`{0}` is not a DSL macro the translator knows (entry has no effect)")]
     UnknownDslMacro(String),
     #[error("also bound as [{0}.\"{1}\"]; a C name has one meaning")]
     Duplicate(&'static str, String),

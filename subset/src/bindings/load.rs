@@ -272,8 +272,17 @@ pub(super) fn load(text: &str, origin: &str) -> Result<Bindings, BindingsError> 
     }
 }
 
+/// The type a keyword spelling (`unsigned long`, `double`) denotes, if `name` is one.
+fn standard_type(name: &str) -> Option<CType> {
+    if !name.split_whitespace().all(ctext::is_keyword) {
+        return None;
+    }
+    Bindings::default().parse_type(name).ok()
+}
+
 fn valid_type_name(name: &str) -> bool {
-    is_identifier(name)
+    standard_type(name).is_some()
+        || (is_identifier(name) && !ctext::is_keyword(name))
         || name
             .strip_prefix("struct ")
             .or_else(|| name.strip_prefix("union "))
@@ -336,28 +345,35 @@ fn read_type(mut r: Reader, report: &mut Report) -> Option<TypeBinding> {
                 TypeClass::Void => CType::Void,
                 _ => CType::Named(r.name.clone()),
             };
-            if let Some(builtin) = CType::builtin(&r.name) {
-                let agrees = match (&builtin, &ty) {
-                    (CType::Int(a), CType::Int(b)) => a.bits() == b.bits() && a.signed == b.signed,
-                    _ => false,
-                };
-                if !agrees {
-                    r.problems.push((
-                        r.at,
-                        Problem::BuiltinMismatch {
-                            name: r.name.clone(),
-                            builtin: builtin
-                                .as_int()
-                                .map_or("?", |i| i.standard_name())
-                                .to_string(),
-                        },
-                    ));
+            // A builtin typedef (`uint16_t`) or a keyword spelling (`unsigned int`) may be listed
+            // (to give its Rust name) only with the type it really is.
+            let builtin = CType::builtin(&r.name).or_else(|| standard_type(&r.name));
+            let ty = match builtin {
+                None => ty,
+                Some(builtin) => {
+                    let agrees = match (&builtin, &ty) {
+                        (CType::Int(a), CType::Int(b)) => {
+                            a.bits() == b.bits() && a.signed == b.signed
+                        }
+                        (CType::Float(a), CType::Float(b)) => a == b,
+                        (CType::Void, CType::Void) => true,
+                        _ => false,
+                    };
+                    if !agrees {
+                        r.problems.push((
+                            r.at,
+                            Problem::BuiltinMismatch {
+                                name: r.name.clone(),
+                                builtin: builtin.as_int().map_or_else(
+                                    || builtin.to_string(),
+                                    |i| i.standard_name().to_string(),
+                                ),
+                            },
+                        ));
+                    }
+                    // Keep the builtin's rank (`int64_t` is `long`, not `long long`).
+                    builtin
                 }
-            }
-            // Keep the builtin's rank (`int64_t` is `long`, not `long long`).
-            let ty = match (CType::builtin(&r.name), ty) {
-                (Some(b @ CType::Int(_)), CType::Int(_)) => b,
-                (_, ty) => ty,
             };
             result = Some((tc, ty));
         }
@@ -380,6 +396,7 @@ struct FnData {
     sig: Option<(String, usize)>,
     rust: Option<(Template, usize)>,
     out: Option<(Vec<i64>, usize)>,
+    byref: Option<(Vec<i64>, usize)>,
     lvalue: bool,
     set: Option<(Template, usize)>,
 }
@@ -394,6 +411,7 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
             sig: r.string("sig", true),
             rust: r.template("rust", true),
             out: r.int_array("out"),
+            byref: r.int_array("byref"),
             lvalue: r.bool("lvalue", false).unwrap_or(false),
             set: r.template("set", false),
         };
@@ -469,6 +487,17 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                 }
             }
         }
+        let mut byref = Vec::new();
+        if let Some((idx, at)) = &p.data.byref {
+            for &i in idx {
+                match usize::try_from(i).ok().filter(|&u| u < arity) {
+                    None => r
+                        .problems
+                        .push((*at, Problem::OutOfRange { index: i, arity })),
+                    Some(u) => byref.push(u),
+                }
+            }
+        }
         let name = r.name.clone();
         let at = r.at;
         let lvalue = p.data.lvalue;
@@ -483,6 +512,7 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                         param_names,
                         rust,
                         out,
+                        byref,
                         lvalue,
                         set: p.data.set.map(|s| s.0),
                         location: report.lines.at(at),
@@ -642,10 +672,11 @@ fn read_typed(
         pending.push((Pending { reader: r, data }, c));
     }
     for mut r in fields {
+        // `Struct.field`, or a nested member path `Struct.op.code` (`p->op.code`).
         let split = r
             .name
-            .rsplit_once('.')
-            .filter(|(s, f)| valid_type_name(s) && is_identifier(f))
+            .split_once('.')
+            .filter(|(s, f)| valid_type_name(s) && f.split('.').all(is_identifier))
             .map(|(s, f)| (s.to_string(), f.to_string()));
         match &split {
             None => r.problems.push((r.at, Problem::BadFieldKey)),
@@ -717,6 +748,8 @@ fn read_typed(
             TypedData::Constant { value } => {
                 if let (Some(ty), Some((v, at))) = (&ty, value) {
                     match ty.as_int() {
+                        // `NULL`: a null pointer constant.
+                        None if ty.is_pointer() && v == 0 => {}
                         None => r.problems.push((
                             c.as_ref().map_or(r.at, |c| c.1),
                             Problem::ConstantNotInteger(ty.to_string()),
@@ -795,8 +828,16 @@ fn read_typed(
 
 fn read_dsl(mut r: Reader, b: &mut Bindings, report: &mut Report) {
     if DslMacro::find(&r.name).is_none() {
-        r.problems
-            .push((r.at, Problem::UnknownDslMacro(r.name.clone())));
+        // Not an error: the entry only documents a macro; the translator's own catalogue
+        // decides what is lowered as DSL. Shown, so that the table's author sees it.
+        let loc = report.lines.at(r.at);
+        b.warnings.push(EntryError {
+            kind: KindName::Known(Kind::Dsl),
+            name: r.name.clone(),
+            line: loc.line,
+            col: loc.col,
+            problem: Problem::UnknownDslMacro(r.name.clone()),
+        });
     }
     let meaning = r.string("meaning", true);
     let name = r.name.clone();

@@ -125,6 +125,9 @@ pub struct FunctionBinding {
     pub rust: Template,
     /// Parameter indices where `&x` may be passed.
     pub out: Vec<usize>,
+    /// Parameter indices whose argument the macro assigns in place (`Py_CLEAR(x)`): the
+    /// argument must be assignable.
+    pub byref: Vec<usize>,
     /// The call may be assigned to (`GETLOCAL(i) = v`), through `set`.
     pub lvalue: bool,
     pub set: Option<Template>,
@@ -155,6 +158,7 @@ pub struct ConstantBinding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldBinding {
     pub struct_name: String,
+    /// The field, or a nested member path (`op.code` for `p->op.code`).
     pub field: String,
     pub c: CType,
     pub get: Template,
@@ -192,6 +196,8 @@ pub struct Bindings {
     /// Keyed by (struct, field).
     fields: BTreeMap<(String, String), FieldBinding>,
     dsl: BTreeMap<String, DslBinding>,
+    /// Entries that load but have no effect (a `[dsl.*]` name the translator does not know).
+    warnings: Vec<EntryError>,
 }
 
 impl Bindings {
@@ -217,6 +223,11 @@ impl Bindings {
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str, origin: &str) -> Result<Bindings, BindingsError> {
         load::load(text, origin)
+    }
+
+    /// Entries accepted without effect, for the CLI to show.
+    pub fn warnings(&self) -> &[EntryError] {
+        &self.warnings
     }
 
     /// Where the table came from.
@@ -257,7 +268,7 @@ impl Bindings {
             Kind::Global => self.global(name).map(Entry::Global),
             Kind::Constant => self.constant(name).map(Entry::Constant),
             Kind::Field => {
-                let (s, f) = name.rsplit_once('.')?;
+                let (s, f) = name.split_once('.')?;
                 self.field(s, f).map(Entry::Field)
             }
             Kind::Dsl => self.dsl(name).map(Entry::Dsl),

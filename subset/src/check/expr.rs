@@ -1,6 +1,9 @@
 //! Expressions: subset rules and C type inference.
 
-use lang_c::ast::{BinaryOperator, CallExpression, Expression, MemberOperator, UnaryOperator};
+use lang_c::ast::{
+    BinaryOperator, CallExpression, Expression, Identifier, MemberExpression, MemberOperator,
+    UnaryOperator,
+};
 use lang_c::span::{Node, Span};
 
 use super::convert::{constant_type, is_null_constant, same_type};
@@ -8,7 +11,7 @@ use super::typing::{ExprInfo, NameRef};
 use super::Checker;
 use crate::bindings::TypeClass;
 use crate::cdecl::type_of_type_name;
-use crate::ctype::{CType, IntRank};
+use crate::ctype::{CType, FnType, IntRank};
 use crate::dsl::{DslMacro, DslPosition};
 use crate::rules::Rule;
 
@@ -68,59 +71,7 @@ impl Checker<'_> {
                 );
                 None
             }
-            Expression::Member(m) => {
-                let base = self.expr(&m.node.expression)?;
-                let field = &m.node.identifier.node.name;
-                let struct_ty = match (&m.node.operator.node, &base) {
-                    (MemberOperator::Direct, CType::Named(s)) => s.clone(),
-                    (MemberOperator::Indirect, CType::Pointer(p)) => match &**p {
-                        CType::Named(s) => s.clone(),
-                        other => {
-                            self.bail(
-                                Rule::TypeMismatch,
-                                e.span,
-                                format!("`->{field}` on a pointer to {other}"),
-                            );
-                            return None;
-                        }
-                    },
-                    (op, other) => {
-                        let op = if *op == MemberOperator::Direct {
-                            "."
-                        } else {
-                            "->"
-                        };
-                        self.bail(
-                            Rule::TypeMismatch,
-                            e.span,
-                            format!("`{op}{field}` on a value of type {other}"),
-                        );
-                        return None;
-                    }
-                };
-                match self.b.field(&struct_ty, field) {
-                    Some(f) => {
-                        let ty = f.c.clone();
-                        self.record(
-                            e,
-                            ty,
-                            None,
-                            Some(NameRef::Field {
-                                struct_name: struct_ty,
-                                field: field.clone(),
-                            }),
-                        )
-                    }
-                    None => {
-                        self.bail(
-                            Rule::UnboundField,
-                            m.node.identifier.span,
-                            format!("unbound field {struct_ty}.{field}"),
-                        );
-                        None
-                    }
-                }
-            }
+            Expression::Member(m) => self.member(e, m),
             Expression::Call(call) => self.call(e, call),
             Expression::CompoundLiteral(_) => self.unsupported(e, "compound literal"),
             Expression::SizeOfTy(_) | Expression::SizeOfVal(_) | Expression::AlignOf(_) => {
@@ -182,6 +133,119 @@ impl Checker<'_> {
             Expression::OffsetOf(_) => self.unsupported(e, "offsetof"),
             Expression::VaArg(_) => self.unsupported(e, "va_arg"),
             Expression::Statement(_) => self.unsupported(e, "statement expression"),
+        }
+    }
+
+    /// `base.f` / `base->f`; a two-level `p->a.b` may be bound as one nested path `S.a.b`.
+    fn member(&mut self, e: &Node<Expression>, m: &Node<MemberExpression>) -> Option<CType> {
+        if let Expression::Member(inner) = &m.node.expression.node {
+            let base = self.expr(&inner.node.expression)?;
+            let s = self.struct_of(
+                &m.node.expression,
+                &inner.node.operator.node,
+                &base,
+                &inner.node.identifier.node.name,
+            )?;
+            let path = format!(
+                "{}.{}",
+                inner.node.identifier.node.name, m.node.identifier.node.name
+            );
+            if let Some(f) = self.b.field(&s, &path) {
+                let ty = f.c.clone();
+                return self.record(
+                    e,
+                    ty,
+                    None,
+                    Some(NameRef::Field {
+                        struct_name: s,
+                        field: path,
+                    }),
+                );
+            }
+            let inner_ty = self.field_of(&m.node.expression, s, &inner.node.identifier)?;
+            return self.member_of(e, m, &inner_ty);
+        }
+        let base = self.expr(&m.node.expression)?;
+        self.member_of(e, m, &base)
+    }
+
+    /// `e` = `<base> op f` where the base has type `base`.
+    fn member_of(
+        &mut self,
+        e: &Node<Expression>,
+        m: &Node<MemberExpression>,
+        base: &CType,
+    ) -> Option<CType> {
+        let s = self.struct_of(e, &m.node.operator.node, base, &m.node.identifier.node.name)?;
+        self.field_of(e, s, &m.node.identifier)
+    }
+
+    /// The struct a member access goes into.
+    fn struct_of(
+        &mut self,
+        e: &Node<Expression>,
+        op: &MemberOperator,
+        base: &CType,
+        field: &str,
+    ) -> Option<String> {
+        match (op, base) {
+            (MemberOperator::Direct, CType::Named(s)) => Some(s.clone()),
+            (MemberOperator::Indirect, CType::Pointer(p)) => match &**p {
+                CType::Named(s) => Some(s.clone()),
+                other => {
+                    self.bail(
+                        Rule::TypeMismatch,
+                        e.span,
+                        format!("`->{field}` on a pointer to {other}"),
+                    );
+                    None
+                }
+            },
+            (op, other) => {
+                let op = if *op == MemberOperator::Direct {
+                    "."
+                } else {
+                    "->"
+                };
+                self.bail(
+                    Rule::TypeMismatch,
+                    e.span,
+                    format!("`{op}{field}` on a value of type {other}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Look up `struct_ty.field` and record it on `e`.
+    fn field_of(
+        &mut self,
+        e: &Node<Expression>,
+        struct_ty: String,
+        field: &Node<Identifier>,
+    ) -> Option<CType> {
+        let name = &field.node.name;
+        match self.b.field(&struct_ty, name) {
+            Some(f) => {
+                let ty = f.c.clone();
+                self.record(
+                    e,
+                    ty,
+                    None,
+                    Some(NameRef::Field {
+                        struct_name: struct_ty,
+                        field: name.clone(),
+                    }),
+                )
+            }
+            None => {
+                self.bail(
+                    Rule::UnboundField,
+                    field.span,
+                    format!("unbound field {struct_ty}.{name}"),
+                );
+                None
+            }
         }
     }
 
@@ -284,6 +348,7 @@ impl Checker<'_> {
                 if let Some(f) = self.b.function(name) {
                     let ft = f.ty.clone();
                     let out = f.out.clone();
+                    let byref = f.byref.clone();
                     self.typing.exprs.insert(
                         callee.span.into(),
                         ExprInfo {
@@ -292,7 +357,7 @@ impl Checker<'_> {
                             name: Some(NameRef::Function(name.to_string())),
                         },
                     );
-                    self.arguments(e.span, name, &ft.params, ft.variadic, &out, args);
+                    self.arguments(e.span, name, &ft, &out, &byref, args);
                     return self.record(
                         e,
                         ft.ret.clone(),
@@ -353,14 +418,7 @@ impl Checker<'_> {
                 "call through a function pointer that is not a bound table",
             );
         }
-        self.arguments(
-            e.span,
-            "function pointer",
-            &ft.params,
-            ft.variadic,
-            &[],
-            args,
-        );
+        self.arguments(e.span, "function pointer", &ft, &[], &[], args);
         self.record(e, ft.ret.clone(), None, None)
     }
 
@@ -397,11 +455,12 @@ impl Checker<'_> {
         &mut self,
         span: Span,
         what: &str,
-        params: &[CType],
-        variadic: bool,
+        ft: &FnType,
         out: &[usize],
+        byref: &[usize],
         args: &[Node<Expression>],
     ) {
+        let (params, variadic) = (&ft.params[..], ft.variadic);
         let arity_ok = if variadic {
             args.len() >= params.len()
         } else {
@@ -459,6 +518,18 @@ impl Checker<'_> {
                             }
                         }
                         self.record(a, pt, None, None);
+                    }
+                }
+                (_, Some(p)) if byref.contains(&i) => {
+                    // Assigned in place by the macro: a place, of the parameter's type.
+                    if let Some(t) = self.lvalue(a) {
+                        let p = p.clone();
+                        self.implicit_conversion(
+                            &p,
+                            &t,
+                            a,
+                            &format!("argument {} of {what}", i + 1),
+                        );
                     }
                 }
                 (_, Some(p)) => {
