@@ -402,6 +402,66 @@ fn check_metadata_json(ver: &str) {
     report(ver, "metadata JSON", &d, insts.len() + uops.len());
 }
 
+/// `TYPE NAME = read_X(&this_instr[K].cache);` in `generated_cases.c.h`: the tier-1
+/// interpreter reads cache entry NAME at code unit K (offset K-1) with width X. Every such
+/// read must be an entry of our per-instruction cache table with that offset and size.
+fn check_cache_reads(ver: &str) {
+    let Some(l) = load(ver) else { return };
+    let Some(dir) = cpython_dir(ver) else { return };
+    let text = std::fs::read_to_string(dir.join("Python/generated_cases.c.h")).expect("read");
+    let mut d = Vec::new();
+    let mut current: Option<String> = None;
+    let mut reads = 0;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("TARGET(") {
+            current = rest.split(')').next().map(str::to_string);
+            continue;
+        }
+        let Some((lhs, rhs)) = t.split_once(" = read_") else {
+            continue;
+        };
+        let Some((width, arg)) = rhs.split_once("(&this_instr[") else {
+            continue;
+        };
+        let size = match width {
+            "u16" => 1,
+            "u32" => 2,
+            "u64" | "obj" | "ptr" => 4,
+            other => panic!("generated_cases.c.h:{}: unknown reader read_{other}", n + 1),
+        };
+        let k: i32 = arg
+            .split(']')
+            .next()
+            .and_then(|k| k.parse().ok())
+            .expect("index");
+        let name = lhs.rsplit([' ', '*']).next().unwrap_or_default();
+        let inst = current.as_deref().expect("read outside TARGET");
+        reads += 1;
+        let Some(i) = l.analysis.instruction(inst) else {
+            d.push(format!("line {}: unknown instruction {inst}", n + 1));
+            continue;
+        };
+        if !i
+            .cache_slots
+            .iter()
+            .any(|s| s.name == name && s.offset == k - 1 && s.size == size)
+        {
+            d.push(format!(
+                "line {}: {inst} reads '{name}' at offset {} size {size}; ours: {:?}",
+                n + 1,
+                k - 1,
+                i.cache_slots
+                    .iter()
+                    .map(|s| (s.name.as_str(), s.offset, s.size))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(reads > 0, "no cache reads found");
+    report(ver, "cache reads of generated_cases.c.h", &d, reads);
+}
+
 macro_rules! parity_tests {
     ($modname:ident, $ver:expr) => {
         mod $modname {
@@ -436,6 +496,10 @@ macro_rules! parity_tests {
             #[test]
             fn pseudo_targets() {
                 super::check_pseudo_targets($ver);
+            }
+            #[test]
+            fn cache_reads() {
+                super::check_cache_reads($ver);
             }
             #[test]
             fn metadata_json() {
