@@ -285,4 +285,31 @@ fn analyzer_errors_are_typed_and_located() {
     );
     // 3.13 did not have that rule.
     analyze("op(_A, (a, b -- b, a)) { }\n", Version::V3_13).unwrap();
+
+    let e = err(
+        "inst(A, (--)) { }\npseudo(A, (--)) = { A };\n",
+        Version::V3_14,
+    );
+    assert_eq!(e.line, 2);
+    assert!(
+        matches!(e.kind, AnalysisErrorKind::Duplicate { prev_line: 1, .. }),
+        "{e}"
+    );
+}
+
+#[test]
+fn opcode_space_exhaustion_is_an_error() {
+    // 130 specialized members from 129 would run into the instrumented range at 254.
+    let mut text = String::from("inst(H, (--)) { }\n");
+    let members: Vec<String> = (0..130).map(|i| format!("H_{i}")).collect();
+    for m in &members {
+        text.push_str(&format!("inst({m}, (--)) {{ }}\n"));
+    }
+    text.push_str(&format!("family(H, 0) = {{ {} }};\n", members.join(", ")));
+    let e = err(&text, Version::V3_14);
+    assert!(
+        matches!(e.kind, AnalysisErrorKind::Opcodes(ref m) if m.contains("exhausted")),
+        "{e}"
+    );
+    assert_eq!(e.line, 131);
 }

@@ -870,14 +870,21 @@ pub fn analyze_version(
                         ));
                     }
                 }
-                if pseudos.iter().any(|x| x.name == p.name.name)
-                    || b.inst_index.contains_key(&p.name.name)
-                {
+                let prev = pseudos
+                    .iter()
+                    .find(|x| x.name == p.name.name)
+                    .map(|x| x.span.line)
+                    .or_else(|| {
+                        b.inst_index
+                            .get(&p.name.name)
+                            .map(|&i| b.instructions[i].span.line)
+                    });
+                if let Some(prev_line) = prev {
                     return Err(b.err(
                         p.span,
                         AnalysisErrorKind::Duplicate {
                             name: p.name.name.clone(),
-                            prev_line: 0,
+                            prev_line,
                         },
                     ));
                 }
@@ -947,8 +954,14 @@ pub fn analyze_version(
         cache_check: caches::CacheCheck::NotRun,
     };
     if version >= Version::V3_13 {
+        // Running out of opcodes is blamed on the last instruction, the one that did not fit.
+        let last = analysis
+            .instructions
+            .last()
+            .map(|i| i.span)
+            .unwrap_or_default();
         opcodes::assign(&mut analysis)
-            .map_err(|m| AnalysisError::at(path, Span::default(), AnalysisErrorKind::Opcodes(m)))?;
+            .map_err(|m| AnalysisError::at(path, last, AnalysisErrorKind::Opcodes(m)))?;
     }
     analysis.cache_check = caches::check(&analysis, caches);
     Ok(analysis)
