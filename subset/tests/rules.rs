@@ -361,3 +361,13 @@ fn nested_field_paths() {
         v.reasons()
     );
 }
+
+#[test]
+fn byref_parameter_may_be_declared_as_pointer_to_the_place() {
+    // `Py_CLEAR` is bound as `void Py_CLEAR(PyObject **op)` with `byref = [0]`: the argument is
+    // the place itself, a `PyObject *` (or any object pointer), not its address.
+    let (_, v) = check("PyListObject *l = (PyListObject *)descr; Py_CLEAR(l);");
+    assert!(v.is_translatable(), "{:#?}", v.reasons());
+    let (_, v) = check("int n = 0; Py_CLEAR(n);");
+    assert_eq!(rule_ids(&v), vec!["type.mismatch"], "{:#?}", v.reasons());
+}

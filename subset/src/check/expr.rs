@@ -521,15 +521,23 @@ impl Checker<'_> {
                     }
                 }
                 (_, Some(p)) if byref.contains(&i) => {
-                    // Assigned in place by the macro: a place, of the parameter's type.
+                    // Assigned in place by the macro: a place whose type is the parameter's
+                    // pointee (`Py_CLEAR(PyObject **)` takes `o`, a `PyObject *`) or the
+                    // parameter's own type.
                     if let Some(t) = self.lvalue(a) {
-                        let p = p.clone();
-                        self.implicit_conversion(
-                            &p,
-                            &t,
-                            a,
-                            &format!("argument {} of {what}", i + 1),
-                        );
+                        let pointee_fits = p.pointee().is_some_and(|q| {
+                            same_type(q, &t)
+                                || (self.b.is_object_pointer(q) && self.b.is_object_pointer(&t))
+                        });
+                        if !pointee_fits {
+                            let p = p.clone();
+                            self.implicit_conversion(
+                                &p,
+                                &t,
+                                a,
+                                &format!("argument {} of {what}", i + 1),
+                            );
+                        }
                     }
                 }
                 (_, Some(p)) => {
@@ -638,7 +646,10 @@ impl Checker<'_> {
     ) -> Option<CType> {
         match op {
             UnaryOperator::Address => {
-                let t = self.expr(operand);
+                // An operand of unknown type was reported already; whether `&` on it would be
+                // allowed (a static object) is unknowable, so say nothing more.
+                let t = self.expr(operand)?;
+                let t = Some(t);
                 // `&PyLong_Type`: a reference to a static object is an object pointer.
                 let static_object = matches!(
                     self.typing.expr(operand).and_then(|i| i.name.as_ref()),
