@@ -506,7 +506,6 @@ impl Builder<'_> {
     /// CPython's `make_uop`, including `replicate(N)` and 3.13's `split` variants.
     fn make_uop(
         &mut self,
-        key: String,
         name: String,
         def: &dsl::InstDef,
         index: usize,
@@ -616,7 +615,6 @@ impl Builder<'_> {
                 self.insert_uop(rep.name.clone(), rep);
             }
         }
-        let _ = key;
         Ok(uop)
     }
 
@@ -726,7 +724,7 @@ pub fn analyze_version(
                     }
                 }
                 let inputs: Vec<&InputEffect> = def.inputs.iter().collect();
-                let uop = b.make_uop(name.clone(), name.clone(), def, index, &inputs, true)?;
+                let uop = b.make_uop(name.clone(), def, index, &inputs, true)?;
                 b.insert_uop(name, uop);
             }
             InstKind::Inst | InstKind::Legacy => {
@@ -751,14 +749,7 @@ pub fn analyze_version(
                     let prev_line = b.instructions[b.inst_index[&name]].span.line;
                     return Err(b.err(def.span, AnalysisErrorKind::Duplicate { name, prev_line }));
                 }
-                let mut uop = b.make_uop(
-                    name.clone(),
-                    format!("_{name}"),
-                    def,
-                    index,
-                    &op_inputs,
-                    false,
-                )?;
+                let mut uop = b.make_uop(format!("_{name}"), def, index, &op_inputs, false)?;
                 uop.implicitly_created = true;
                 b.insert_uop(name.clone(), uop);
                 match uop_index {
