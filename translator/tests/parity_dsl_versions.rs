@@ -313,3 +313,32 @@ fn opcode_space_exhaustion_is_an_error() {
     );
     assert_eq!(e.line, 131);
 }
+
+#[test]
+fn family_consistency_3_12() {
+    let ok = "inst(A, (unused/1, x -- y)) { }\ninst(A_1, (unused/1, x -- y)) { }\n\
+              family(a, 1) = { A, A_1 };\n";
+    analyze(ok, Version::V3_12).unwrap();
+    let bad = "inst(A, (unused/1, x -- y)) { }\ninst(A_1, (unused/1, x -- y, z)) { }\n\
+               family(a, 1) = { A, A_1 };\n";
+    let e = err(bad, Version::V3_12);
+    assert_eq!(e.line, 3);
+    assert_eq!(
+        e.kind,
+        AnalysisErrorKind::InconsistentFamily {
+            family: "a".into(),
+            head: "A".into(),
+            member: "A_1".into(),
+            expected: (1, 1, 1),
+            got: (1, 1, 2),
+        }
+    );
+    // 3.13+ generators dropped the stack-effect rule.
+    let later = bad.replace("family(a, 1) = { A, A_1 }", "family(A, 1) = { A_1 }");
+    analyze(&later, Version::V3_14).unwrap();
+    let e = err("inst(A, (--)) { }\nfamily(a, 0) = { A };\n", Version::V3_12);
+    assert_eq!(
+        e.kind,
+        AnalysisErrorKind::InsufficientFamilyMembers("a".into())
+    );
+}

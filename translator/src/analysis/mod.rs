@@ -115,6 +115,19 @@ pub enum AnalysisErrorKind {
     UnknownFamilyMember { family: String, member: String },
     #[error("pseudo instruction '{pseudo}' names undefined target '{target}'")]
     UnknownPseudoTarget { pseudo: String, target: String },
+    #[error("family '{0}' has insufficient members")]
+    InsufficientFamilyMembers(String),
+    #[error(
+        "family '{family}' has inconsistent (cache, input, output) effects: \
+         '{head}' {expected:?}, '{member}' {got:?}"
+    )]
+    InconsistentFamily {
+        family: String,
+        head: String,
+        member: String,
+        expected: (i32, usize, usize),
+        got: (i32, usize, usize),
+    },
     #[error("{0} cache entry in op is unused. Move to enclosing macro.")]
     UnusedCacheInOp(&'static str),
     #[error("op cannot contain both EXIT_IF and DEOPT_IF")]
@@ -693,6 +706,53 @@ fn is_oparg_and_1(cond: &str) -> bool {
     rest.trim_start_matches(' ').starts_with('1')
 }
 
+/// 3.12's `check_families`: a family has at least two instructions, and all have the same
+/// cache size and the same number of input and output items (a part may pop what the previous
+/// part pushed). Later generators dropped the stack-effect rule: specialized members
+/// legitimately differ (e.g. `LOAD_ATTR_METHOD_*` always push two values).
+fn check_families_3_12(b: &Builder<'_>, families: &[Family]) -> Result<(), AnalysisError> {
+    let counts = |name: &str| -> (i32, usize, usize) {
+        let inst = &b.instructions[b.inst_index[name]];
+        let (mut input, mut output) = (0usize, 0usize);
+        for p in &inst.parts {
+            if let Part::Uop(k) = p {
+                let u = &b.uops[b.uop_index[k]];
+                let (di, d_o) = (u.inputs.len(), u.outputs.len());
+                let offset = di.min(output);
+                input += di - offset;
+                output += d_o - offset;
+            }
+        }
+        (inst.cache_entries(), input, output)
+    };
+    for fam in families {
+        let span = fam.span;
+        if fam.members.is_empty() {
+            return Err(b.err(
+                span,
+                AnalysisErrorKind::InsufficientFamilyMembers(fam.written_name.clone()),
+            ));
+        }
+        let expected = counts(&fam.name);
+        for m in &fam.members {
+            let got = counts(m);
+            if got != expected {
+                return Err(b.err(
+                    span,
+                    AnalysisErrorKind::InconsistentFamily {
+                        family: fam.written_name.clone(),
+                        head: fam.name.clone(),
+                        member: m.clone(),
+                        expected,
+                        got,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// [`analyze`] with an explicit version.
 pub fn analyze_version(
     file: &dsl::File,
@@ -911,6 +971,9 @@ pub fn analyze_version(
             }
             _ => {}
         }
+    }
+    if version == Version::V3_12 {
+        check_families_3_12(&b, &families)?;
     }
     // BINARY_OP_INPLACE_ADD_UNICODE: a historical optimisation kept in BINARY_OP's family
     // although it has the wrong size.
