@@ -325,13 +325,13 @@ fn family_consistency_3_12() {
     assert_eq!(e.line, 3);
     assert_eq!(
         e.kind,
-        AnalysisErrorKind::InconsistentFamily {
+        AnalysisErrorKind::InconsistentFamily(Box::new(analysis::FamilyEffects {
             family: "a".into(),
             head: "A".into(),
             member: "A_1".into(),
             expected: (1, 1, 1),
             got: (1, 1, 2),
-        }
+        }))
     );
     // 3.13+ generators dropped the stack-effect rule.
     let later = bad.replace("family(a, 1) = { A, A_1 }", "family(A, 1) = { A_1 }");

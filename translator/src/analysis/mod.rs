@@ -118,16 +118,10 @@ pub enum AnalysisErrorKind {
     #[error("family '{0}' has insufficient members")]
     InsufficientFamilyMembers(String),
     #[error(
-        "family '{family}' has inconsistent (cache, input, output) effects: \
-         '{head}' {expected:?}, '{member}' {got:?}"
+        "family '{}' has inconsistent (cache, input, output) effects: '{}' {:?}, '{}' {:?}",
+        .0.family, .0.head, .0.expected, .0.member, .0.got
     )]
-    InconsistentFamily {
-        family: String,
-        head: String,
-        member: String,
-        expected: (i32, usize, usize),
-        got: (i32, usize, usize),
-    },
+    InconsistentFamily(Box<FamilyEffects>),
     #[error("{0} cache entry in op is unused. Move to enclosing macro.")]
     UnusedCacheInOp(&'static str),
     #[error("op cannot contain both EXIT_IF and DEOPT_IF")]
@@ -146,6 +140,18 @@ pub enum AnalysisErrorKind {
     Opcodes(String),
     #[error("{0}")]
     Cache(String),
+}
+
+/// Details of [`AnalysisErrorKind::InconsistentFamily`] (boxed: errors stay small).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyEffects {
+    /// The family name as written.
+    pub family: String,
+    pub head: String,
+    pub member: String,
+    /// (cache entries, input items, output items) of the head and of the member.
+    pub expected: (i32, usize, usize),
+    pub got: (i32, usize, usize),
 }
 
 impl AnalysisError {
@@ -739,13 +745,13 @@ fn check_families_3_12(b: &Builder<'_>, families: &[Family]) -> Result<(), Analy
             if got != expected {
                 return Err(b.err(
                     span,
-                    AnalysisErrorKind::InconsistentFamily {
+                    AnalysisErrorKind::InconsistentFamily(Box::new(FamilyEffects {
                         family: fam.written_name.clone(),
                         head: fam.name.clone(),
                         member: m.clone(),
                         expected,
                         got,
-                    },
+                    })),
                 ));
             }
         }
