@@ -342,3 +342,25 @@ fn family_consistency_3_12() {
         AnalysisErrorKind::InsufficientFamilyMembers("a".into())
     );
 }
+
+#[test]
+fn replicate_range_3_15() {
+    let a = analyze(
+        "replicate(1:3) inst(LOAD_SMALL, (-- v)) { v = oparg; }\n",
+        Version::V3_15,
+    )
+    .unwrap();
+    assert_eq!(a.uop("LOAD_SMALL").unwrap().replicated, 1..3);
+    assert!(a.uop("_LOAD_SMALL_0").is_none());
+    assert_eq!(
+        a.uop("_LOAD_SMALL_1").unwrap().properties.const_oparg,
+        Some(1)
+    );
+    assert_eq!(
+        a.uop("_LOAD_SMALL_2").unwrap().properties.const_oparg,
+        Some(2)
+    );
+    // Replicated: the base uop gets its own id instead of sharing the opcode.
+    assert_eq!(a.uop_ids.get("_LOAD_SMALL"), Some(&302));
+    assert_eq!(a.uop_ids.get("_LOAD_SMALL_2"), Some(&304));
+}

@@ -196,8 +196,9 @@ pub struct Uop {
     pub properties: Properties,
     /// Created from an `inst` (named `_` + the instruction).
     pub implicitly_created: bool,
-    /// `replicate(N)`: N, else 0.
-    pub replicated: u32,
+    /// The opargs `replicate(N)` (`0..N`) or 3.15's `replicate(A:B)` (`A..B`) makes variants
+    /// for; empty when not replicated.
+    pub replicated: std::ops::Range<u32>,
     /// For `_X_0` etc.: the uop it was replicated or split from.
     pub replicates: Option<String>,
     /// Index of the defining node in [`dsl::File::definitions`].
@@ -587,7 +588,7 @@ impl Builder<'_> {
             caches,
             properties: props.clone(),
             implicitly_created: false,
-            replicated: 0,
+            replicated: 0..0,
             replicates: None,
             definition: index,
         };
@@ -616,17 +617,12 @@ impl Builder<'_> {
                 self.insert_uop(rep.name.clone(), rep);
             }
         }
-        if let Some(n) = def
-            .annotations
-            .iter()
-            .find(|a| a.name == "replicate")
-            .and_then(|a| a.arg)
-        {
-            uop.replicated = n;
-            for k in 0..n {
+        if let Some(range) = def.annotations.iter().find_map(|a| a.replicate_range()) {
+            uop.replicated = range.clone();
+            for k in range {
                 let mut rep = uop.clone();
                 rep.name = format!("{name}_{k}");
-                rep.replicated = 0;
+                rep.replicated = 0..0;
                 rep.replicates = Some(name.clone());
                 rep.properties = props.clone();
                 rep.properties.oparg = false;

@@ -136,7 +136,7 @@ fn assign_uop_ids(a: &mut Analysis) {
         if ids.contains_key(&u.name) || u.properties.tier == Some(1) {
             continue;
         }
-        if u.implicitly_created && u.replicated == 0 {
+        if u.implicitly_created && u.replicated.is_empty() {
             if let Some(op) = a.opmap.get(&u.name[1..]) {
                 ids.insert(u.name.clone(), *op);
                 continue;
