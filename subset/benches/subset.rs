@@ -4,7 +4,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use lang_c::ast::{ExternalDeclaration, Statement};
 use lang_c::driver::{parse_preprocessed, Config, Flavor};
 use lang_c::span::Node;
-use subset::{check_body, BodyEnv, Bindings, StackRole};
+use subset::{check_body, Bindings, BodyEnv, StackRole};
 
 /// A body in the style of CPython 3.14's `_BINARY_OP_ADD_INT` / `_GUARD_TYPE_VERSION`, written
 /// for this bench against names the runtime table binds.
@@ -59,7 +59,11 @@ fn benches(c: &mut Criterion) {
     eprintln!(
         "bench body: translatable = {}, reasons = {:?}",
         verdict.is_translatable(),
-        verdict.reasons().iter().map(|r| &r.message).collect::<Vec<_>>()
+        verdict
+            .reasons()
+            .iter()
+            .map(|r| &r.message)
+            .collect::<Vec<_>>()
     );
     c.bench_function("check_body (14 statements)", |bench| {
         bench.iter(|| check_body(&body, &env, &b))

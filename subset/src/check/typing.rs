@@ -65,7 +65,8 @@ pub struct ExprInfo {
     pub ty: CType,
     /// For arithmetic, bitwise and comparison operators (and their compound assignments):
     /// the common type both operands are converted to (usual arithmetic conversions); for
-    /// shifts and unary `+ - ~`: the promoted operand type. `None` for other expressions.
+    /// shifts and unary `+ - ~`: the promoted operand type; for `?:` with arithmetic branches:
+    /// their common type. `None` for other expressions.
     pub operands: Option<CType>,
     pub name: Option<NameRef>,
 }
