@@ -824,6 +824,7 @@ impl Vm {
                 // PyType_Modified: the version tag is invalidated.
                 let d = t.dict;
                 if let ObjData::Type(t) = self.heap.data_mut(o) {
+                    let t = std::sync::Arc::make_mut(t);
                     t.version_tag = 0;
                     t.flags &= !crate::well_known::tpflags::VALID_VERSION_TAG;
                 }

@@ -36,9 +36,13 @@ pub enum Violation {
 }
 
 /// The object arena. Slot 0 is the `NULL` sentinel.
+///
+/// The first slots (the well-known objects of [`crate::Vm::new`]) live in a shared, copy-on-write
+/// prefix, so cloning a heap copies only the objects the harness and the run created.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Heap {
-    pub(crate) slots: Vec<Slot>,
+    base: std::sync::Arc<Vec<Slot>>,
+    rest: Vec<Slot>,
     /// invariant violations seen so far, in order
     pub violations: Vec<Violation>,
 }
@@ -46,23 +50,58 @@ pub struct Heap {
 impl Default for Heap {
     fn default() -> Self {
         Heap {
-            slots: vec![Slot {
+            base: std::sync::Arc::new(vec![Slot {
                 ty: Obj::NULL,
                 rc: 0,
                 immortal: true,
                 freed: false,
                 data: ObjData::None,
-            }],
+            }]),
+            rest: Vec::new(),
             violations: Vec::new(),
         }
     }
 }
 
 impl Heap {
+    /// Moves every slot allocated so far into the shared prefix. Only sensible for objects that
+    /// are rarely written (immortals): a write to the prefix copies all of it once.
+    pub fn freeze(&mut self) {
+        let rest = std::mem::take(&mut self.rest);
+        std::sync::Arc::make_mut(&mut self.base).extend(rest);
+    }
+
+    fn at(&self, i: usize) -> Option<&Slot> {
+        let b = self.base.len();
+        if i < b {
+            self.base.get(i)
+        } else {
+            self.rest.get(i - b)
+        }
+    }
+
+    fn at_mut(&mut self, i: usize) -> Option<&mut Slot> {
+        let b = self.base.len();
+        if i < b {
+            std::sync::Arc::make_mut(&mut self.base).get_mut(i)
+        } else {
+            self.rest.get_mut(i - b)
+        }
+    }
+
+    fn sentinel(&self) -> &Slot {
+        &self.base[0]
+    }
+
+    /// Every slot with its handle index (index 0 is the NULL sentinel).
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &Slot)> {
+        self.base.iter().chain(self.rest.iter()).enumerate()
+    }
+
     /// Allocates a new object with reference count 1.
     pub fn alloc(&mut self, ty: Obj, data: ObjData) -> Obj {
-        let h = Obj(self.slots.len() as u32);
-        self.slots.push(Slot {
+        let h = Obj(self.len() as u32);
+        self.rest.push(Slot {
             ty,
             rc: 1,
             immortal: false,
@@ -75,18 +114,20 @@ impl Heap {
     /// Allocates an immortal object.
     pub fn alloc_immortal(&mut self, ty: Obj, data: ObjData) -> Obj {
         let h = self.alloc(ty, data);
-        self.slots[h.0 as usize].immortal = true;
+        if let Some(s) = self.rest.last_mut() {
+            s.immortal = true;
+        }
         h
     }
 
     /// Number of slots ever allocated (handles are `1..len`).
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.base.len() + self.rest.len()
     }
 
     /// `true` when only the NULL sentinel exists.
     pub fn is_empty(&self) -> bool {
-        self.slots.len() <= 1
+        self.len() <= 1
     }
 
     /// The slot of a handle, without any check (for inspection: snapshots, tests).
@@ -94,7 +135,7 @@ impl Heap {
         if o.is_null() {
             None
         } else {
-            self.slots.get(o.0 as usize)
+            self.at(o.0 as usize)
         }
     }
 
@@ -104,62 +145,87 @@ impl Heap {
         let i = o.0 as usize;
         if o.is_null() {
             self.violations.push(Violation::NullDeref(what));
-            return &self.slots[0];
+            return self.sentinel();
         }
-        if i >= self.slots.len() {
-            self.violations.push(Violation::BadHandle(o));
-            return &self.slots[0];
-        }
-        if self.slots[i].freed {
+        let freed = match self.at(i) {
+            None => {
+                self.violations.push(Violation::BadHandle(o));
+                return self.sentinel();
+            }
+            Some(s) => s.freed,
+        };
+        if freed {
             self.violations.push(Violation::UseAfterFree(o));
         }
-        &self.slots[i]
+        self.at(i).unwrap_or(&self.base[0])
     }
 
-    /// Checked mutable access (see [`Heap::get`]).
+    /// Checked mutable access (see [`Heap::get`]). NULL and bad handles get a scratch slot whose
+    /// writes are discarded.
     pub fn get_mut(&mut self, o: Obj, what: &'static str) -> &mut Slot {
         let i = o.0 as usize;
-        if o.is_null() || i >= self.slots.len() {
+        if o.is_null() || i >= self.len() {
             self.violations.push(if o.is_null() {
                 Violation::NullDeref(what)
             } else {
                 Violation::BadHandle(o)
             });
-            return &mut self.slots[0];
+            return self.scratch();
         }
-        if self.slots[i].freed {
+        if self.at(i).is_some_and(|s| s.freed) {
             self.violations.push(Violation::UseAfterFree(o));
         }
-        &mut self.slots[i]
+        self.at_in_range(i)
+    }
+
+    /// Mutable slot `i`; the caller checked `i < self.len()`.
+    fn at_in_range(&mut self, i: usize) -> &mut Slot {
+        let b = self.base.len();
+        if i < b {
+            &mut std::sync::Arc::make_mut(&mut self.base)[i]
+        } else {
+            &mut self.rest[i - b]
+        }
+    }
+
+    fn scratch(&mut self) -> &mut Slot {
+        // The sentinel is immortal and its data is reset on every use, so a stray write through
+        // a NULL handle cannot leak into later reads.
+        let s = &mut std::sync::Arc::make_mut(&mut self.base)[0];
+        s.data = ObjData::None;
+        s.immortal = true;
+        s
     }
 
     /// Unchecked read of the data (for handles the runtime itself just validated).
     pub fn data(&self, o: Obj) -> &ObjData {
-        &self.slots.get(o.0 as usize).unwrap_or(&self.slots[0]).data
+        &self.at(o.0 as usize).unwrap_or(self.sentinel()).data
     }
 
     /// Unchecked mutable data access (see [`Heap::data`]).
     pub fn data_mut(&mut self, o: Obj) -> &mut ObjData {
-        let i = if (o.0 as usize) < self.slots.len() {
-            o.0 as usize
-        } else {
-            0
-        };
-        &mut self.slots[i].data
+        let i = o.0 as usize;
+        if i == 0 || i >= self.len() {
+            return &mut self.scratch().data;
+        }
+        &mut self.at_in_range(i).data
     }
 
     /// `ob_type`, unchecked.
     pub fn ty(&self, o: Obj) -> Obj {
-        self.slots.get(o.0 as usize).map_or(Obj::NULL, |s| s.ty)
+        self.at(o.0 as usize).map_or(Obj::NULL, |s| s.ty)
     }
 
     /// `_Py_IsImmortal`.
     pub fn is_immortal(&self, o: Obj) -> bool {
-        self.slots.get(o.0 as usize).is_some_and(|s| s.immortal)
+        self.at(o.0 as usize).is_some_and(|s| s.immortal)
     }
 
     /// `Py_INCREF`.
     pub fn incref(&mut self, o: Obj) {
+        if self.is_immortal(o) && !o.is_null() {
+            return;
+        }
         let s = self.get_mut(o, "Py_INCREF");
         if !s.immortal {
             s.rc += 1;
@@ -179,7 +245,7 @@ impl Heap {
         let mut kids = Vec::new();
         while let Some(o) = work.pop() {
             let i = o.0 as usize;
-            if o.is_null() || i >= self.slots.len() {
+            if o.is_null() || i >= self.len() {
                 self.violations.push(if o.is_null() {
                     Violation::NullDeref("Py_DECREF")
                 } else {
@@ -187,10 +253,10 @@ impl Heap {
                 });
                 continue;
             }
-            let s = &mut self.slots[i];
-            if s.immortal {
+            if self.is_immortal(o) {
                 continue;
             }
+            let Some(s) = self.at_mut(i) else { continue };
             if s.freed {
                 self.violations.push(Violation::DecrefFreed(o));
                 continue;
@@ -215,6 +281,6 @@ impl Heap {
 
     /// `true` if the object was allocated and not yet freed.
     pub fn is_live(&self, o: Obj) -> bool {
-        !o.is_null() && self.slots.get(o.0 as usize).is_some_and(|s| !s.freed)
+        !o.is_null() && self.at(o.0 as usize).is_some_and(|s| !s.freed)
     }
 }

@@ -37,7 +37,7 @@ impl Vm {
             }
         };
         let mut kids = Vec::new();
-        for s in self.heap.slots.iter().skip(1) {
+        for (_, s) in self.heap.iter().skip(1) {
             if !s.freed {
                 kids.clear();
                 s.data.children(&mut kids);
@@ -60,7 +60,7 @@ impl Vm {
         }
         self.roots.iter().for_each(|r| add(*r));
         let mut errs = Vec::new();
-        for (i, s) in self.heap.slots.iter().enumerate().skip(1) {
+        for (i, s) in self.heap.iter().skip(1) {
             if !s.immortal && !s.freed && s.rc != owners[i] {
                 errs.push(RefcountError {
                     obj: Obj(i as u32),

@@ -233,9 +233,12 @@ pub enum ObjData {
         len: i64,
     },
     Cell(Obj),
-    Function(Box<FunctionData>),
-    Code(Box<CodeData>),
-    Type(Box<TypeData>),
+    /// shared until written (`Arc::make_mut`), so cloning a `Vm` does not copy it
+    Function(Arc<FunctionData>),
+    /// shared until written (cache writes copy it once per run)
+    Code(Arc<CodeData>),
+    /// shared until written
+    Type(Arc<TypeData>),
     /// a module: `md_dict`
     Module(Obj),
     /// an exception instance: `args` tuple, plus `__traceback__`, `__cause__`, `__context__`

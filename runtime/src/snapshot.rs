@@ -13,7 +13,6 @@ use crate::outcome::Outcome;
 use crate::stackref::StackRef;
 use crate::vm::Vm;
 use crate::well_known as wk;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -187,11 +186,18 @@ pub enum Item {
     Violation(Violation),
 }
 
-/// The comparable state after a run.
-#[derive(Clone, Debug, PartialEq)]
+/// The comparable state after a run. Two snapshots are equal when their diff is empty.
+#[derive(Clone, Debug)]
 pub struct Snapshot {
-    /// entries sorted by key
+    /// entries in discovery order (deterministic for a given state)
     pub entries: Vec<(Key, Item)>,
+}
+
+impl PartialEq for Snapshot {
+    fn eq(&self, other: &Snapshot) -> bool {
+        // Equal states list their entries in the same order; otherwise compare as sets.
+        self.entries == other.entries || self.diff(other).is_empty()
+    }
 }
 
 /// The differences between two snapshots, one readable line each.
@@ -219,8 +225,10 @@ impl std::fmt::Display for SnapshotDiff {
 
 struct Namer<'a> {
     vm: &'a Vm,
-    names: HashMap<Obj, Name>,
-    queue: Vec<(Obj, Arc<str>)>,
+    /// canonical name per handle (indexed by handle; `None`: not reached yet)
+    names: Vec<Option<Name>>,
+    /// objects to describe, with the path that reached them (only built for fresh objects)
+    queue: Vec<(Obj, Option<Arc<str>>)>,
 }
 
 impl Namer<'_> {
@@ -228,26 +236,28 @@ impl Namer<'_> {
         if o.is_null() {
             return Name::Null;
         }
-        if let Some(n) = self.names.get(&o) {
+        let i = o.0 as usize;
+        if i >= self.names.len() {
+            return Name::Old(o.0);
+        }
+        if let Some(n) = &self.names[i] {
             return n.clone();
         }
         let vm = self.vm;
-        let n = if o.0 < vm.fresh_from {
-            Name::Old(o.0)
+        let (n, p) = if o.0 < vm.fresh_from {
+            (Name::Old(o.0), None)
         } else if vm.heap.is_immortal(o) {
-            match vm.heap.data(o) {
+            let n = match vm.heap.data(o) {
                 ObjData::Int(IntVal::Small(v)) => Name::SmallInt(*v),
                 ObjData::Str(s) => Name::Interned(s.clone()),
                 _ => Name::Old(o.0),
-            }
+            };
+            (n, None)
         } else {
-            Name::Fresh(Arc::from(path()))
+            let p: Arc<str> = Arc::from(path());
+            (Name::Fresh(p.clone()), Some(p))
         };
-        self.names.insert(o, n.clone());
-        let p: Arc<str> = match &n {
-            Name::Fresh(p) => p.clone(),
-            other => Arc::from(other.to_string()),
-        };
+        self.names[i] = Some(n.clone());
         self.queue.push((o, p));
         n
     }
@@ -271,10 +281,11 @@ fn ref_item(namer: &mut Namer, r: StackRef, path: &dyn Fn() -> String) -> RefIte
 impl Snapshot {
     /// Takes the snapshot of `vm` after a run that ended with `outcome`.
     pub fn take(vm: &Vm, outcome: Option<Outcome>) -> Snapshot {
-        let mut e: Vec<(Key, Item)> = vec![(Key::Outcome, Item::Outcome(outcome))];
+        let mut e: Vec<(Key, Item)> = Vec::with_capacity(64);
+        e.push((Key::Outcome, Item::Outcome(outcome)));
         let mut namer = Namer {
             vm,
-            names: HashMap::new(),
+            names: vec![None; vm.heap.len()],
             queue: Vec::new(),
         };
         if let Some(f) = vm.frames.get(vm.current.0 as usize) {
@@ -361,7 +372,9 @@ impl Snapshot {
         // Every live object from before the run, so that count changes on objects no root
         // reaches any more are still seen.
         for h in 1..vm.fresh_from.min(vm.heap.len() as u32) {
-            let s = &vm.heap.slots[h as usize];
+            let Some(s) = vm.heap.slot(Obj(h)) else {
+                continue;
+            };
             if !s.immortal && !s.freed {
                 namer.name(Obj(h), &String::new);
             }
@@ -373,23 +386,35 @@ impl Snapshot {
             let (o, path) = namer.queue[qi].clone();
             qi += 1;
             let Some(s) = vm.heap.slot(o) else { continue };
+            // Immortal objects never change (their names carry their value).
+            if s.immortal {
+                continue;
+            }
+            let here = || match &path {
+                Some(p) => p.to_string(),
+                None => format!("#{}", o.0),
+            };
             kids.clear();
             s.data.children(&mut kids);
             let mut children = Vec::with_capacity(kids.len());
             for (ci, k) in kids.iter().enumerate() {
-                children.push(namer.name(*k, &|| format!("{path}[{ci}]")));
+                children.push(namer.name(*k, &|| format!("{}[{ci}]", here())));
             }
-            if s.immortal && o.0 < wk::FIRST_DYNAMIC {
-                continue;
-            }
-            let ty = namer.name(s.ty, &|| format!("{path}.type"));
-            let n = namer.names[&o].clone();
+            let ty = namer.name(s.ty, &|| format!("{}.type", here()));
+            let n = namer.names[o.0 as usize].clone().unwrap_or(Name::Old(o.0));
+            // Container contents are compared through `children`; do not copy them.
+            let data = match &s.data {
+                ObjData::Tuple(_) => ObjData::Tuple(Vec::new()),
+                ObjData::List(_) => ObjData::List(Vec::new()),
+                ObjData::Set(_) => ObjData::Set(Vec::new()),
+                d => d.clone(),
+            };
             objs.push((
                 Key::Object(n),
                 Item::Obj(CanonObj {
                     ty,
                     rc: if s.immortal { None } else { Some(s.rc) },
-                    data: s.data.clone(),
+                    data,
                     children,
                     freed: s.freed,
                 }),
@@ -397,8 +422,10 @@ impl Snapshot {
         }
         let mut leaks = 0;
         for h in vm.fresh_from..vm.heap.len() as u32 {
-            let s = &vm.heap.slots[h as usize];
-            if !s.immortal && !s.freed && !namer.names.contains_key(&Obj(h)) {
+            let Some(s) = vm.heap.slot(Obj(h)) else {
+                continue;
+            };
+            if !s.immortal && !s.freed && namer.names[h as usize].is_none() {
                 let mut kids = Vec::new();
                 s.data.children(&mut kids);
                 let children = kids
@@ -423,22 +450,22 @@ impl Snapshot {
         for (i, v) in vm.heap.violations.iter().enumerate() {
             e.push((Key::Violation(i), Item::Violation(v.clone())));
         }
-        e.sort_by(|a, b| a.0.cmp(&b.0));
         Snapshot { entries: e }
     }
 
     fn find(&self, k: &Key) -> Option<&Item> {
-        self.entries
-            .binary_search_by(|(x, _)| x.cmp(k))
-            .ok()
-            .map(|i| &self.entries[i].1)
+        self.entries.iter().find(|(x, _)| x == k).map(|(_, it)| it)
     }
 
     /// The differences from `self` (left) to `other` (right).
     pub fn diff(&self, other: &Snapshot) -> SnapshotDiff {
         let mut lines = Vec::new();
         let (mut i, mut j) = (0, 0);
-        let (a, b) = (&self.entries, &other.entries);
+        // Entries are kept in discovery order (cheap to build); the diff walks them sorted.
+        let mut a: Vec<&(Key, Item)> = self.entries.iter().collect();
+        let mut b: Vec<&(Key, Item)> = other.entries.iter().collect();
+        a.sort_by(|x, y| x.0.cmp(&y.0));
+        b.sort_by(|x, y| x.0.cmp(&y.0));
         while i < a.len() || j < b.len() {
             let ord = match (a.get(i), b.get(j)) {
                 (Some(x), Some(y)) => x.0.cmp(&y.0),
@@ -599,4 +626,187 @@ pub fn render_obj(c: &CanonObj) -> String {
         let _ = write!(s, " (rc {rc})");
     }
     s
+}
+
+/// Fast path for the harness: `true` means the two states' snapshots are equal, without
+/// building them (no allocation beyond two handle maps). `false` means "maybe different":
+/// build both snapshots and [`Snapshot::diff`] them, which is also what explains the difference.
+pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> bool {
+    if oa != ob
+        || a.fresh_from != b.fresh_from
+        || a.current != b.current
+        || a.frames.len() != b.frames.len()
+        || a.next_instr.index != b.next_instr.index
+        || a.ts.eval_breaker != b.ts.eval_breaker
+        || a.ts.py_recursion_remaining != b.ts.py_recursion_remaining
+        || a.faults.calls != b.faults.calls
+        || a.ts.exc_info.len() != b.ts.exc_info.len()
+        || a.roots.len() != b.roots.len()
+        || a.heap.violations != b.heap.violations
+    {
+        return false;
+    }
+    let mut m = Matcher {
+        a,
+        b,
+        ab: vec![u32::MAX; a.heap.len()],
+        ba: vec![u32::MAX; b.heap.len()],
+        queue: Vec::new(),
+    };
+    if let (Some(fa), Some(fb)) = (
+        a.frames.get(a.current.0 as usize),
+        b.frames.get(b.current.0 as usize),
+    ) {
+        if fa.stack_pointer != fb.stack_pointer
+            || fa.nlocalsplus != fb.nlocalsplus
+            || fa.instr_ptr != fb.instr_ptr
+            || fa.return_offset != fb.return_offset
+        {
+            return false;
+        }
+        for (x, y) in fa.localsplus[..fa.stack_pointer]
+            .iter()
+            .zip(&fb.localsplus[..fb.stack_pointer])
+        {
+            if !m.stackref(*x, *y) {
+                return false;
+            }
+        }
+        for (x, y) in [
+            (fa.code, fb.code),
+            (fa.func, fb.func),
+            (fa.globals, fb.globals),
+            (fa.builtins, fb.builtins),
+            (fa.locals, fb.locals),
+        ] {
+            if !m.link(x, y) {
+                return false;
+            }
+        }
+    } else if a.frames.get(a.current.0 as usize).is_some()
+        != b.frames.get(b.current.0 as usize).is_some()
+    {
+        return false;
+    }
+    if !m.link(a.ts.current_exception, b.ts.current_exception) {
+        return false;
+    }
+    for (x, y) in a.ts.exc_info.iter().zip(&b.ts.exc_info) {
+        if !m.link(x.exc_value, y.exc_value) {
+            return false;
+        }
+    }
+    for (x, y) in a.roots.iter().zip(&b.roots) {
+        if !m.link(*x, *y) {
+            return false;
+        }
+    }
+    for h in 1..a.fresh_from.min(a.heap.len() as u32) {
+        let (sa, sb) = (a.heap.slot(Obj(h)), b.heap.slot(Obj(h)));
+        let live = |s: Option<&crate::heap::Slot>| s.is_some_and(|s| !s.immortal && !s.freed);
+        if live(sa) != live(sb) {
+            return false;
+        }
+        if live(sa) && !m.link(Obj(h), Obj(h)) {
+            return false;
+        }
+    }
+    let mut ka = Vec::new();
+    let mut kb = Vec::new();
+    while let Some((x, y)) = m.queue.pop() {
+        let (Some(sx), Some(sy)) = (a.heap.slot(x), b.heap.slot(y)) else {
+            return false;
+        };
+        if sx.immortal != sy.immortal {
+            return false;
+        }
+        if sx.immortal {
+            continue;
+        }
+        if sx.rc != sy.rc
+            || sx.freed != sy.freed
+            || !data_eq(&sx.data, &sy.data)
+            || !m.link(sx.ty, sy.ty)
+        {
+            return false;
+        }
+        ka.clear();
+        kb.clear();
+        sx.data.children(&mut ka);
+        sy.data.children(&mut kb);
+        if ka.len() != kb.len() {
+            return false;
+        }
+        for (p, q) in ka.iter().zip(&kb) {
+            if !m.link(*p, *q) {
+                return false;
+            }
+        }
+    }
+    // Leaks (live fresh mortal objects no root reaches) are left to the full comparison.
+    let leaked = |vm: &Vm, map: &[u32]| {
+        (vm.fresh_from as usize..vm.heap.len()).any(|h| {
+            map[h] == u32::MAX
+                && vm
+                    .heap
+                    .slot(Obj(h as u32))
+                    .is_some_and(|s| !s.immortal && !s.freed)
+        })
+    };
+    !leaked(a, &m.ab) && !leaked(b, &m.ba)
+}
+
+struct Matcher<'a> {
+    a: &'a Vm,
+    b: &'a Vm,
+    ab: Vec<u32>,
+    ba: Vec<u32>,
+    queue: Vec<(Obj, Obj)>,
+}
+
+impl Matcher<'_> {
+    fn stackref(&mut self, x: StackRef, y: StackRef) -> bool {
+        if x.is_null() || y.is_null() || x.is_tagged_int() || y.is_tagged_int() {
+            return x == y;
+        }
+        let owned = |vm: &Vm, r: StackRef| r.refcount_on_object() && !vm.heap.is_immortal(r.obj());
+        owned(self.a, x) == owned(self.b, y) && self.link(x.obj(), y.obj())
+    }
+
+    fn link(&mut self, x: Obj, y: Obj) -> bool {
+        if x.is_null() || y.is_null() {
+            return x.is_null() && y.is_null();
+        }
+        let (a, b) = (self.a, self.b);
+        let (xi, yi) = (x.0 as usize, y.0 as usize);
+        if xi >= self.ab.len() || yi >= self.ba.len() {
+            return x == y;
+        }
+        if self.ab[xi] != u32::MAX || self.ba[yi] != u32::MAX {
+            return self.ab[xi] == y.0 && self.ba[yi] == x.0;
+        }
+        let x_old = x.0 < a.fresh_from;
+        let y_old = y.0 < b.fresh_from;
+        if x_old || y_old {
+            if x != y {
+                return false;
+            }
+        } else if a.heap.is_immortal(x) || b.heap.is_immortal(y) {
+            // Immortals created during the run (small ints, interned str) match by value.
+            let same = a.heap.is_immortal(x)
+                && b.heap.is_immortal(y)
+                && match (a.heap.data(x), b.heap.data(y)) {
+                    (ObjData::Int(p), ObjData::Int(q)) => p == q,
+                    (ObjData::Str(p), ObjData::Str(q)) => p == q,
+                    _ => false,
+                };
+            if !same {
+                return false;
+            }
+        }
+        self.ab[xi] = y.0;
+        self.ba[yi] = x.0;
+        self.queue.push((x, y));
+        true
+    }
 }

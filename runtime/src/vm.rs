@@ -49,12 +49,18 @@ impl Default for Vm {
 
 impl Vm {
     /// A state with only the well-known objects (builtin types, exception types, singletons).
+    /// Cheap: a clone of a prototype built once.
     pub fn new() -> Vm {
+        static PROTO: std::sync::OnceLock<Vm> = std::sync::OnceLock::new();
+        PROTO.get_or_init(Vm::build).clone()
+    }
+
+    fn build() -> Vm {
         let mut heap = Heap::default();
         for (i, t) in wk::TYPES.iter().enumerate() {
             let h = heap.alloc_immortal(
                 wk::TYPE_TYPE,
-                ObjData::Type(Box::new(TypeData {
+                ObjData::Type(Arc::new(TypeData {
                     name: Arc::from(t.name),
                     flags: t.flags,
                     version_tag: i as u32 + 1,
@@ -87,6 +93,7 @@ impl Vm {
             let h = heap.alloc_immortal(ty, data);
             debug_assert_eq!(h, want);
         }
+        heap.freeze();
         let n_types = wk::TYPES.len() as u32;
         Vm {
             heap,
@@ -284,7 +291,7 @@ impl Vm {
         self.heap.incref(base);
         self.heap.alloc(
             wk::TYPE_TYPE,
-            ObjData::Type(Box::new(TypeData {
+            ObjData::Type(Arc::new(TypeData {
                 name: Arc::from(name),
                 flags: tpflags::READY
                     | tpflags::HEAPTYPE
@@ -307,13 +314,13 @@ impl Vm {
     /// A new code object. `consts`, `names` and `localsplusnames` are stolen tuples.
     pub fn new_code(&mut self, data: CodeData) -> Obj {
         self.heap
-            .alloc(wk::CODE_TYPE, ObjData::Code(Box::new(data)))
+            .alloc(wk::CODE_TYPE, ObjData::Code(Arc::new(data)))
     }
 
     /// A new function object; steals the references in `data`.
     pub fn new_function(&mut self, data: FunctionData) -> Obj {
         self.heap
-            .alloc(wk::FUNCTION_TYPE, ObjData::Function(Box::new(data)))
+            .alloc(wk::FUNCTION_TYPE, ObjData::Function(Arc::new(data)))
     }
 
     /// A new module whose `md_dict` is `dict` (stolen).

@@ -59,7 +59,39 @@ fn run(plan: FaultPlan, body: impl FnOnce(&mut Vm) -> Outcome) -> (Vm, Snapshot)
     vm.begin_run(plan);
     let out = body(&mut vm);
     let snap = Snapshot::take(&vm, Some(out));
+    LAST.with(|l| l.borrow_mut().push((vm.clone(), out)));
     (vm, snap)
+}
+
+thread_local! {
+    /// Every run of the current test, so the fast comparison can be checked against snapshots.
+    static LAST: std::cell::RefCell<Vec<(Vm, Outcome)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `quick_equal` agrees with snapshot equality on every pair of runs of the current test
+/// (it may only say "equal" when the snapshots are equal).
+fn check_quick_equal() {
+    LAST.with(|l| {
+        let runs = l.borrow();
+        for (va, oa) in runs.iter() {
+            for (vb, ob) in runs.iter() {
+                let sa = Snapshot::take(va, Some(*oa));
+                let sb = Snapshot::take(vb, Some(*ob));
+                let quick = runtime::snapshot::quick_equal(va, Some(*oa), vb, Some(*ob));
+                if quick {
+                    assert!(sa == sb, "quick_equal said equal but: {}", sa.diff(&sb));
+                }
+                if sa == sb
+                    && sa
+                        .entries
+                        .iter()
+                        .all(|(k, _)| !matches!(k, runtime::snapshot::Key::Leak(_)))
+                {
+                    assert!(quick, "equal snapshots without leaks must be quick-equal");
+                }
+            }
+        }
+    });
 }
 
 #[test]
@@ -80,6 +112,7 @@ fn equal_runs_have_equal_snapshots() {
         vm.heap.data(top.obj()),
         runtime::ObjData::Int(runtime::IntVal::Small(3000))
     ));
+    check_quick_equal();
 }
 
 #[test]
@@ -94,6 +127,7 @@ fn a_leaked_reference_is_caught() {
     let errs = bad_vm.refcount_errors();
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert_eq!((errs[0].rc, errs[0].owners), (1, 0));
+    check_quick_equal();
 }
 
 #[test]
@@ -116,6 +150,7 @@ fn a_missing_incref_shows_on_the_stack_line() {
         )]
     );
     assert_eq!(bad_vm.refcount_errors().len(), 1);
+    check_quick_equal();
 }
 
 #[test]
@@ -150,6 +185,7 @@ fn fresh_objects_are_renamed_by_position() {
         a.diff(&c).lines,
         vec!["stack[2][0]: int 5000 (rc 1) vs int 5001 (rc 1)".to_string()]
     );
+    check_quick_equal();
 }
 
 #[test]
@@ -173,6 +209,7 @@ fn injected_failures_follow_the_error_path_in_both_runs() {
         "{d}"
     );
     assert!(d.contains("exception: exception of type #"), "{d}");
+    check_quick_equal();
 }
 
 #[test]
@@ -191,6 +228,7 @@ fn double_close_is_a_violation_in_the_snapshot() {
     assert_eq!(vm.violations().len(), 1);
     let d = good.diff(&bad).to_string();
     assert!(d.contains("violation[0]: <absent> vs DecrefFreed"), "{d}");
+    check_quick_equal();
 }
 
 #[test]

@@ -30,7 +30,9 @@ impl crate::vm::Vm {
         let n = self.units_len(p.code);
         if i >= 0 && (i as usize) < n {
             if let ObjData::Code(c) = self.heap.data_mut(p.code) {
-                c.units[i as usize] = v;
+                if c.units[i as usize] != v {
+                    std::sync::Arc::make_mut(c).units[i as usize] = v;
+                }
             }
         } else {
             self.violation(Violation::Assertion("code unit write out of range"));
@@ -52,7 +54,7 @@ impl crate::vm::Vm {
     ) -> Option<&mut crate::object::FunctionData> {
         self.heap.get(f, what);
         match self.heap.data_mut(f) {
-            ObjData::Function(fd) => Some(fd),
+            ObjData::Function(fd) => Some(std::sync::Arc::make_mut(fd)),
             _ => None,
         }
     }
@@ -60,7 +62,7 @@ impl crate::vm::Vm {
     fn type_data(&mut self, t: Obj, what: &'static str) -> Option<&mut crate::object::TypeData> {
         self.heap.get(t, what);
         match self.heap.data_mut(t) {
-            ObjData::Type(td) => Some(td),
+            ObjData::Type(td) => Some(std::sync::Arc::make_mut(td)),
             _ => None,
         }
     }
