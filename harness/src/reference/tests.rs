@@ -1,0 +1,223 @@
+//! C semantics of the reference interpreter, against hand-computed values.
+//!
+//! Each case is a tiny instruction whose body ends in `DEOPT_IF(<condition>)`: the outcome is
+//! `Deopt` exactly when the condition holds, so every case is checked in both directions (the
+//! expected value holds, a near miss does not).
+
+use runtime::{Obj, Outcome, StackRef, Vm};
+use subset::Bindings;
+use translator::analysis::Version;
+use translator::dsl::SourceFile;
+
+use super::{Reference, Skip};
+use crate::program::Program;
+
+fn bindings() -> Bindings {
+    Bindings::load(&Bindings::default_path()).expect("default binding table loads")
+}
+
+/// Builds the reference for a snippet DSL file.
+fn reference(dsl: &str) -> Reference {
+    let src = SourceFile::new("snippet.c", dsl);
+    let b = bindings();
+    let p = Program::from_source(&src, "snippet", &b, Some(Version::V3_14)).expect("snippet loads");
+    let r = Reference::build(&p, &b);
+    assert!(
+        r.unavailable.is_empty(),
+        "snippet not runnable: {:?}",
+        r.unavailable
+    );
+    r
+}
+
+/// A VM with a frame whose stack holds `stack` (bottom first), at code unit 0.
+fn vm_with(stack: &[StackRef]) -> Vm {
+    let mut vm = Vm::new();
+    let code = vm.simple_code(vec![0; 8], Vec::new(), &[], 0, 8);
+    vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+    for r in stack {
+        vm.push(*r);
+    }
+    vm.begin_run(runtime::FaultPlan::default());
+    vm
+}
+
+fn run_body(body: &str, oparg: u32) -> Result<Outcome, Skip> {
+    run_on(
+        &format!("inst(TEST_OP, (--)) {{ {body} }}"),
+        "TEST_OP",
+        &[],
+        oparg,
+    )
+    .map(|(o, _)| o)
+}
+
+fn run_on(dsl: &str, name: &str, stack: &[StackRef], oparg: u32) -> Result<(Outcome, Vm), Skip> {
+    let r = reference(dsl);
+    let inst = r.get(name).expect("instruction compiled");
+    let mut vm = vm_with(stack);
+    let o = inst.run(&mut vm, oparg)?;
+    Ok((o, vm))
+}
+
+/// `true` if `cond` holds after `decls`.
+fn holds(decls: &str, cond: &str) -> bool {
+    match run_body(&format!("{decls} DEOPT_IF({cond});"), 0) {
+        Ok(Outcome::Deopt) => true,
+        Ok(Outcome::Continue) => false,
+        other => panic!("`{decls} {cond}`: unexpected {other:?}"),
+    }
+}
+
+fn skipped(decls: &str, expr: &str) -> Skip {
+    match run_body(&format!("{decls} DEOPT_IF({expr});"), 0) {
+        Err(s) => s,
+        other => panic!("`{decls} {expr}` should be skipped, got {other:?}"),
+    }
+}
+
+#[test]
+fn uint16_subtraction_promotes_to_int() {
+    let d = "uint16_t a = 1; uint16_t b = 2;";
+    assert!(holds(d, "a - b == -1"));
+    assert!(!holds(d, "a - b == 65535"));
+    assert!(holds(d, "(uint16_t)(a - b) == 65535"));
+    assert!(holds(d, "a - b < 0"));
+}
+
+#[test]
+fn uint32_right_shift_is_logical_int_is_arithmetic() {
+    let d = "uint32_t x = 0x80000000u; int y = -32;";
+    assert!(holds(d, "(x >> 4) == 0x08000000"));
+    assert!(!holds(d, "(x >> 4) == 0xf8000000u"));
+    assert!(holds(d, "(y >> 4) == -2"));
+}
+
+#[test]
+fn minus_one_against_unsigned_compares_as_unsigned() {
+    assert!(!holds("unsigned int u = 1;", "-1 < u"));
+    assert!(holds("unsigned int u = 1;", "-1 > u"));
+    // uint16_t promotes to int: the comparison is signed.
+    assert!(holds("uint16_t w = 1;", "-1 < w"));
+    assert!(holds("uint32_t z = 0;", "z - 1 == 4294967295u"));
+    assert!(holds("size_t s = 0;", "s - 1 == 18446744073709551615u"));
+}
+
+#[test]
+fn conditional_on_low_bit_and_nested_ternary() {
+    assert!(holds("int x = 3; int r = (x & 1) ? 10 : 20;", "r == 10"));
+    assert!(holds("int x = 4; int r = (x & 1) ? 10 : 20;", "r == 20"));
+    let nested = "int r = x < 3 ? 1 : x < 6 ? 2 : 3;";
+    assert!(holds(&format!("int x = 5; {nested}"), "r == 2"));
+    assert!(holds(&format!("int x = 1; {nested}"), "r == 1"));
+    assert!(holds(&format!("int x = 9; {nested}"), "r == 3"));
+    assert!(!holds(&format!("int x = 9; {nested}"), "r == 2"));
+}
+
+#[test]
+fn short_circuit_skips_side_effects() {
+    let d = "int i = 0; int r = (i++ > 0) && (i++ > 0);";
+    assert!(holds(d, "i == 1 && r == 0"));
+    let d = "int i = 0; int r = (i++ == 0) || (i++ == 0);";
+    assert!(holds(d, "i == 1 && r == 1"));
+    let d = "int i = 1; int r = (i++ == 1) && (i++ == 2);";
+    assert!(holds(d, "i == 3 && r == 1"));
+}
+
+#[test]
+fn truncating_casts() {
+    assert!(holds("int x = 300;", "(uint8_t)x == 44"));
+    assert!(holds("int x = 200;", "(int8_t)x == -56"));
+    assert!(holds("int x = -1;", "(uint16_t)x == 65535"));
+    assert!(holds("long x = 4294967297;", "(int)x == 1"));
+    assert!(holds("int x = 256;", "(bool)x == 1"));
+    assert!(!holds("int x = 256;", "(uint8_t)x == 1"));
+}
+
+#[test]
+fn assignment_increment_and_compound_assignment_are_expressions() {
+    assert!(holds("int a; int b; a = b = 3;", "a == 3 && b == 3"));
+    assert!(holds("int i = 5; int j = i--;", "j == 5 && i == 4"));
+    assert!(holds("int i = 5; int j = --i;", "j == 4 && i == 4"));
+    assert!(holds("uint8_t c = 250; c += 10;", "c == 4"));
+    assert!(holds("uint16_t h = 0; h--;", "h == 65535"));
+    assert!(holds("int q = -7;", "q / 2 == -3 && q % 2 == -1"));
+}
+
+#[test]
+fn undefined_behaviour_is_skipped_not_guessed() {
+    let s = skipped("uint32_t x = 1; int n = 32;", "(x << n) == 0");
+    assert_eq!(s.reason, "shift count out of range (UB)");
+    let s = skipped("int x = 1; int n = -1;", "(x >> n) == 0");
+    assert_eq!(s.reason, "shift count out of range (UB)");
+    let s = skipped("int x = 2147483647;", "x + 1 < 0");
+    assert_eq!(s.reason, "signed overflow (UB)");
+    let s = skipped("int x = 1; int z = 0;", "x / z == 0");
+    assert_eq!(s.reason, "division by zero (UB)");
+    let s = skipped("int x = -1;", "(x << 1) == -2");
+    assert_eq!(s.reason, "left shift of a negative value (UB)");
+    let s = skipped("int u;", "u == 0");
+    assert_eq!(s.reason, "read of an uninitialized variable");
+    // Unsigned wraparound is defined.
+    assert!(holds("uint32_t x = 0xffffffffu;", "x + 1 == 0"));
+    assert!(holds(
+        "uint32_t x = 1; int n = 31;",
+        "(x << n) == 0x80000000u"
+    ));
+}
+
+#[test]
+fn oparg_is_an_int() {
+    assert_eq!(run_body("DEOPT_IF(oparg == 7);", 7), Ok(Outcome::Deopt));
+    assert_eq!(run_body("DEOPT_IF(oparg == 7);", 6), Ok(Outcome::Continue));
+}
+
+#[test]
+fn post_increment_inside_an_index_reads_the_old_slot() {
+    let dsl = "inst(TEST_OP, (values[3] --)) { int i = 1; DEOPT_IF(PyStackRef_IsNone(values[i++]) && i == 2 && PyStackRef_IsTrue(values[i])); }";
+    let stack = [StackRef::NULL, StackRef::NONE, StackRef::TRUE];
+    let (o, vm) = run_on(dsl, "TEST_OP", &stack, 0).unwrap();
+    assert_eq!(o, Outcome::Deopt);
+    assert_eq!(vm.frames[0].stack_len(), 3, "a deopt leaves the inputs");
+    let dsl =
+        "inst(TEST_OP, (values[3] --)) { int i = 1; DEOPT_IF(PyStackRef_IsNone(values[++i])); }";
+    let (o, vm) = run_on(dsl, "TEST_OP", &stack, 0).unwrap();
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(vm.frames[0].stack_len(), 0, "inputs popped at the end");
+}
+
+#[test]
+fn stack_discipline_outputs_error_if_and_macros() {
+    let dsl = "inst(TEST_OP, (a -- res, b)) { res = a; b = PyStackRef_None; }";
+    let (o, vm) = run_on(dsl, "TEST_OP", &[StackRef::TRUE], 0).unwrap();
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(vm.frames[0].stack(), &[StackRef::TRUE, StackRef::NONE]);
+
+    let dsl = "inst(TEST_OP, (a, b -- c)) { ERROR_IF(oparg); c = a; }";
+    let (o, vm) = run_on(dsl, "TEST_OP", &[StackRef::TRUE, StackRef::NONE], 1).unwrap();
+    assert_eq!(o, Outcome::Error { label: "error" });
+    assert_eq!(vm.frames[0].stack_len(), 0, "ERROR_IF pops the inputs");
+    let (o, vm) = run_on(dsl, "TEST_OP", &[StackRef::TRUE, StackRef::NONE], 0).unwrap();
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(vm.frames[0].stack(), &[StackRef::TRUE]);
+
+    // Deopt in the second op: the first op's effect stays, the second's inputs are intact.
+    let dsl = "op(_A, (x -- x, y)) { y = PyStackRef_None; }\n\
+               op(_B, (p, q -- r)) { DEOPT_IF(oparg); r = p; }\n\
+               macro(M) = _A + _B;";
+    let (o, vm) = run_on(dsl, "M", &[StackRef::TRUE], 1).unwrap();
+    assert_eq!(o, Outcome::Deopt);
+    assert_eq!(vm.frames[0].stack(), &[StackRef::TRUE, StackRef::NONE]);
+    let (o, vm) = run_on(dsl, "M", &[StackRef::TRUE], 0).unwrap();
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(vm.frames[0].stack(), &[StackRef::TRUE]);
+}
+
+#[test]
+fn conditional_items_and_array_sizes_follow_oparg() {
+    let dsl = "inst(TEST_OP, (a, extra if (oparg & 1) -- res)) { res = PyStackRef_IsNull(extra) ? PyStackRef_False : PyStackRef_True; }";
+    let (_, vm) = run_on(dsl, "TEST_OP", &[StackRef::NONE, StackRef::NONE], 1).unwrap();
+    assert_eq!(vm.frames[0].stack(), &[StackRef::TRUE]);
+    let (_, vm) = run_on(dsl, "TEST_OP", &[StackRef::NONE, StackRef::NONE], 0).unwrap();
+    assert_eq!(vm.frames[0].stack(), &[StackRef::NONE, StackRef::FALSE]);
+}
