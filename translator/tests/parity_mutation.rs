@@ -9,6 +9,12 @@ use translator::cache_layout::parse_cache_layouts;
 use translator::dsl::{self, SourceFile};
 
 fn cpython_dir(ver: &str) -> Option<PathBuf> {
+    if let Ok(env) = std::env::var("CASES2RS_CPYTHON") {
+        let sub = PathBuf::from(env).join(ver);
+        if sub.is_dir() {
+            return Some(sub);
+        }
+    }
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython")).join(ver);
     if p.is_dir() {
         Some(p)
