@@ -122,13 +122,13 @@ pub const DSL_MACROS: &[DslMacro] = &[
         meaning: "mark every input stack item as consumed",
     },
     DslMacro {
-        name: "POP_INPUT",
-        args: &[StackItem],
+        name: "HANDLE_PENDING_AND_DEOPT_IF",
+        args: &[Cond],
         optional_args: NONE,
         position: Statement,
         since: 15,
         until: LATEST,
-        meaning: "pop one input stack item early",
+        meaning: "if the condition holds, handle pending calls/signals, then deoptimize",
     },
     DslMacro {
         name: "SYNC_SP",
