@@ -426,3 +426,42 @@ fn replicate_counts_and_ranges() {
         "snippet.c:1:11: expected a number in 'replicate(...)', found 'x'"
     );
 }
+
+#[test]
+fn token_positions_count_characters_across_lines() {
+    let src = "a /* é\n  x */ b \"ü\" c\n#define Y \\\n  2\nd->e <<= 0x1F;";
+    let toks = dsl::tokenize("t.c", src).unwrap();
+    let got: Vec<(&str, u32, u32, u32, u32)> = toks
+        .iter()
+        .map(|t| {
+            (
+                t.text.as_str(),
+                t.span.line,
+                t.span.col,
+                t.end_line,
+                t.end_col,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", 1, 1, 1, 2),
+            ("/* é\n  x */", 1, 3, 2, 7),
+            ("b", 2, 8, 2, 9),
+            ("\"ü\"", 2, 10, 2, 13),
+            ("c", 2, 14, 2, 15),
+            ("#define Y \\\n  2", 3, 1, 4, 4),
+            ("d", 5, 1, 5, 2),
+            ("->", 5, 2, 5, 4),
+            ("e", 5, 4, 5, 5),
+            ("<<=", 5, 6, 5, 9),
+            ("0x1F", 5, 10, 5, 14),
+            (";", 5, 14, 5, 15),
+        ]
+    );
+    // Byte offsets slice back to the token text.
+    for t in &toks {
+        assert_eq!(&src[t.span.start..t.span.end], t.text);
+    }
+}

@@ -7,12 +7,50 @@ use super::error::DslError;
 use super::token::{Span, Token, TokenKind};
 
 /// C keywords plus the DSL words CPython's lexer treats as keywords.
-const KEYWORDS: &[&str] = &[
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "offsetof",
-    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-    "union", "unsigned", "void", "volatile", "while", "inst", "op", "macro", "label", "spilled",
-];
+pub fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "auto"
+            | "break"
+            | "case"
+            | "char"
+            | "const"
+            | "continue"
+            | "default"
+            | "do"
+            | "double"
+            | "else"
+            | "enum"
+            | "extern"
+            | "float"
+            | "for"
+            | "goto"
+            | "if"
+            | "inline"
+            | "int"
+            | "long"
+            | "offsetof"
+            | "restrict"
+            | "return"
+            | "short"
+            | "signed"
+            | "sizeof"
+            | "static"
+            | "struct"
+            | "switch"
+            | "typedef"
+            | "union"
+            | "unsigned"
+            | "void"
+            | "volatile"
+            | "while"
+            | "inst"
+            | "op"
+            | "macro"
+            | "label"
+            | "spilled"
+    )
+}
 
 /// Words CPython's lexer gives the ANNOTATION kind (union over 3.12–3.15).
 pub const ANNOTATION_WORDS: &[&str] = &[
@@ -28,12 +66,32 @@ pub const ANNOTATION_WORDS: &[&str] = &[
     "no_save_ip",
 ];
 
-/// Operators, longest first so that maximal munch picks `<<=` over `<<` over `<`.
-const PUNCTS: &[&str] = &[
-    "...", "<<=", ">>=", "++", "--", "->", "*=", "/=", "%=", "+=", "-=", "&=", "|=", "^=", "||",
-    "&&", "<<", ">>", "<=", ">=", "==", "!=", "+", "-", "*", "/", "%", "~", "^", "<", ">", "!",
-    "|", "&", "=", "?", "(", ")", "[", "]", "{", "}", ",", ".", ";", ":", "\\",
-];
+/// Length of the operator or delimiter starting `rest` (maximal munch: `<<=` over `<<` over
+/// `<`), or `None` if `rest` does not start with one.
+fn punct_len(rest: &[u8]) -> Option<usize> {
+    let b0 = *rest.first()?;
+    let b1 = rest.get(1).copied().unwrap_or(0);
+    let b2 = rest.get(2).copied().unwrap_or(0);
+    let len = match (b0, b1, b2) {
+        (b'.', b'.', b'.') | (b'<', b'<', b'=') | (b'>', b'>', b'=') => 3,
+        (b'+', b'+', _)
+        | (b'-', b'-' | b'>' | b'=', _)
+        | (b'*' | b'/' | b'%' | b'+' | b'&' | b'|' | b'^' | b'<' | b'>' | b'=' | b'!', b'=', _)
+        | (b'|', b'|', _)
+        | (b'&', b'&', _)
+        | (b'<', b'<', _)
+        | (b'>', b'>', _) => 2,
+        (
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'~' | b'^' | b'<' | b'>' | b'!' | b'|' | b'&'
+            | b'=' | b'?' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b'.' | b';' | b':'
+            | b'\\',
+            _,
+            _,
+        ) => 1,
+        _ => return None,
+    };
+    Some(len)
+}
 
 struct Lexer<'a> {
     path: &'a str,
@@ -42,6 +100,9 @@ struct Lexer<'a> {
     pos: usize,
     line: u32,
     line_start: usize,
+    /// Last column computed on the current line, as (byte offset, column), so columns are
+    /// counted incrementally rather than from the line start for every token.
+    col_mark: (usize, u32),
     tokens: Vec<Token>,
 }
 
@@ -54,7 +115,8 @@ pub fn tokenize(path: &str, src: &str) -> Result<Vec<Token>, DslError> {
         pos: 0,
         line: 1,
         line_start: 0,
-        tokens: Vec::with_capacity(src.len() / 4),
+        col_mark: (0, 1),
+        tokens: Vec::with_capacity(src.len() / 6),
     };
     lx.run()?;
     Ok(lx.tokens)
@@ -71,11 +133,16 @@ fn is_ident_continue(b: u8) -> bool {
 impl Lexer<'_> {
     /// Column (1-based, in characters) of byte offset `pos` on the current line.
     fn col_of(&self, pos: usize) -> u32 {
-        let chars = self.bytes[self.line_start..pos]
+        let (from, base) = if self.col_mark.0 >= self.line_start && self.col_mark.0 <= pos {
+            self.col_mark
+        } else {
+            (self.line_start, 1)
+        };
+        let chars = self.bytes[from..pos]
             .iter()
             .filter(|&&b| (b & 0xC0) != 0x80)
             .count();
-        chars as u32 + 1
+        base + chars as u32
     }
 
     fn error_here(&self, pos: usize, message: String) -> DslError {
@@ -122,7 +189,7 @@ impl Lexer<'_> {
                         end += 1;
                     }
                     let word = &self.src[self.pos..end];
-                    let kind = if KEYWORDS.contains(&word) {
+                    let kind = if is_keyword(word) {
                         TokenKind::Keyword
                     } else if ANNOTATION_WORDS.contains(&word) {
                         TokenKind::Annotation
@@ -150,21 +217,18 @@ impl Lexer<'_> {
                     }
                     self.push(TokenKind::Number, self.pos, end);
                 }
-                _ => {
-                    let rest = &self.src[self.pos..];
-                    match PUNCTS.iter().find(|p| rest.starts_with(**p)) {
-                        Some(p) => {
-                            let end = self.pos + p.len();
-                            self.push(TokenKind::Punct, self.pos, end);
-                        }
-                        None => {
-                            let ch = rest.chars().next().unwrap_or('?');
-                            return Err(
-                                self.error_here(self.pos, format!("unexpected character {ch:?}"))
-                            );
-                        }
+                _ => match punct_len(&self.bytes[self.pos..]) {
+                    Some(len) => {
+                        let end = self.pos + len;
+                        self.push(TokenKind::Punct, self.pos, end);
                     }
-                }
+                    None => {
+                        let ch = self.src[self.pos..].chars().next().unwrap_or('?');
+                        return Err(
+                            self.error_here(self.pos, format!("unexpected character {ch:?}"))
+                        );
+                    }
+                },
             }
         }
         Ok(())
@@ -229,14 +293,19 @@ impl Lexer<'_> {
         let text = &self.src[start..end];
         let mut end_line = line;
         let end_col;
-        if let Some(last_nl) = text.rfind('\n') {
-            end_line += text.matches('\n').count() as u32;
+        let multiline = matches!(kind, TokenKind::Comment | TokenKind::Preprocessor)
+            && text.as_bytes().contains(&b'\n');
+        if multiline {
+            let last_nl = text.rfind('\n').unwrap_or(0);
+            end_line += text.bytes().filter(|&b| b == b'\n').count() as u32;
             self.line = end_line;
             self.line_start = start + last_nl + 1;
             end_col = self.col_of(end);
         } else {
-            end_col = col + text.chars().count() as u32;
+            let chars = text.bytes().filter(|&b| (b & 0xC0) != 0x80).count();
+            end_col = col + chars as u32;
         }
+        self.col_mark = (end, end_col);
         self.tokens.push(Token {
             kind,
             text: text.to_owned(),

@@ -18,15 +18,34 @@ const EXTRA_ANNOTATIONS: &[&str] = &["guard"];
 /// definitions between it and `// END BYTECODES //` (or the end of file) are parsed, as
 /// CPython's generator does; otherwise the whole text is parsed (snippets, tests, fixtures).
 pub fn parse(file: &SourceFile) -> Result<File, DslError> {
-    let tokens = tokenize(&file.path, &file.text)?;
+    let mut tokens = tokenize(&file.path, &file.text)?;
     let (begin, end) = definition_region(&tokens);
     let mut p = Parser {
         path: &file.path,
         src: &file.text,
         tokens: &tokens[..end],
         pos: begin,
+        bodies: Vec::new(),
     };
-    p.file()
+    let mut parsed = p.file()?;
+    let bodies = std::mem::take(&mut p.bodies);
+    // Move each body's tokens into its `Body` (last body first, so every token moves once).
+    let mut slots: Vec<&mut Body> = parsed
+        .definitions
+        .iter_mut()
+        .filter_map(|d| match d {
+            Definition::Inst(i) => Some(&mut i.body),
+            Definition::Label(l) => Some(&mut l.body),
+            _ => None,
+        })
+        .collect();
+    debug_assert_eq!(slots.len(), bodies.len());
+    for (body, (first, last)) in slots.iter_mut().zip(bodies).rev() {
+        let mut taken = tokens.split_off(first);
+        taken.truncate(last + 1 - first);
+        body.tokens = taken;
+    }
+    Ok(parsed)
 }
 
 /// Token index range holding the definitions (see [`parse`]).
@@ -49,6 +68,9 @@ struct Parser<'a> {
     src: &'a str,
     tokens: &'a [Token],
     pos: usize,
+    /// Token index ranges (inclusive) of the bodies parsed so far, in order; [`parse`] moves
+    /// the tokens into the bodies afterwards instead of copying them.
+    bodies: Vec<(usize, usize)>,
 }
 
 fn describe(t: &Token) -> String {
@@ -738,12 +760,12 @@ impl<'a> Parser<'a> {
                             ));
                         }
                         if stack.is_empty() {
-                            let tokens = self.tokens[open_idx..=i].to_vec();
+                            self.bodies.push((open_idx, i));
                             self.pos = i + 1;
                             return Ok(Body {
                                 text: self.src[open.span.start..t.span.end].to_owned(),
                                 span: open.span,
-                                tokens,
+                                tokens: Vec::new(),
                             });
                         }
                     }
