@@ -104,7 +104,7 @@ fn int_ty(base: &str) -> Option<IntTy> {
             IntTy::SSIZE
         }
         "size_t" | "uintptr_t" | "uint64_t" | "unsigned long" | "unsigned long long" => IntTy::SIZE,
-        "uint16_t" | "unsigned short" => IntTy::U16,
+        "uint16_t" | "unsigned short" | "_Py_BackoffCounter" => IntTy::U16,
         "int16_t" | "short" => IntTy::I16,
         "uint8_t" | "unsigned char" => IntTy::U8,
         "int8_t" | "char" | "signed char" => IntTy::I8,

@@ -3,7 +3,7 @@
 use runtime::object::{IntVal, ObjData};
 use runtime::registry::lookup;
 use runtime::well_known as wk;
-use runtime::{CStr, FaultPlan, IntTy, Obj, Value, Vm};
+use runtime::{CStr, FaultPlan, IntTy, Obj, StackRef, Value, Vm};
 
 fn int(vm: &Vm, o: Obj) -> num_bigint::BigInt {
     match vm.heap.data(o) {
@@ -425,4 +425,96 @@ fn subscript_slices_and_containment() {
         exc(&vm),
         ("TypeError".into(), "unhashable type: 'list'".into())
     );
+}
+
+#[test]
+fn raise_lookup_and_counters() {
+    let mut vm = Vm::new();
+    // raise TypeError from ValueError(): instance built from the class, cause attached
+    let cause = vm.new_exception(wk::EXC_VALUE_ERROR, wk::EMPTY_TUPLE);
+    assert_eq!(vm.do_raise(runtime::TState, wk::EXC_TYPE_ERROR, cause), 0);
+    let e = vm.ts.current_exception;
+    assert_eq!(vm.type_of(e), wk::EXC_TYPE_ERROR);
+    assert!(matches!(vm.heap.data(e), ObjData::Exception { cause: c, .. } if *c == cause));
+    vm.err_clear();
+    // bare raise without a handled exception
+    assert_eq!(vm.do_raise(runtime::TState, Obj::NULL, Obj::NULL), 0);
+    assert_eq!(
+        exc(&vm),
+        (
+            "RuntimeError".into(),
+            "No active exception to reraise".into()
+        )
+    );
+    vm.err_clear();
+    // raise 42
+    let n = vm.new_int(42);
+    assert_eq!(vm.do_raise(runtime::TState, n, Obj::NULL), 0);
+    assert_eq!(
+        exc(&vm),
+        (
+            "TypeError".into(),
+            "exceptions must derive from BaseException".into()
+        )
+    );
+    vm.err_clear();
+
+    // LOAD_GLOBAL: globals shadow builtins; missing names raise NameError
+    let g = vm.new_dict();
+    let b = vm.new_dict();
+    let x = vm.intern("x");
+    let len = vm.intern("len");
+    let one = vm.new_int(1);
+    let two = vm.new_int(2);
+    vm.dict_set_item(b, x, one);
+    vm.dict_set_item(b, len, two);
+    vm.dict_set_item(g, x, two);
+    let mut out = StackRef::NULL;
+    vm.eval_load_global_stackref(g, b, x, &mut out);
+    assert_eq!(out.obj(), two);
+    vm.eval_load_global_stackref(g, b, len, &mut out);
+    assert_eq!(out.obj(), two);
+    let nope = vm.intern("nope");
+    vm.eval_load_global_stackref(g, b, nope, &mut out);
+    assert!(out.is_null());
+    assert_eq!(
+        exc(&vm),
+        ("NameError".into(), "name 'nope' is not defined".into())
+    );
+    vm.err_clear();
+    assert_eq!(vm.dict_load_global(g, b, len), two);
+    assert!(vm.dict_load_global(g, b, nope).is_null());
+    assert!(vm.ts.current_exception.is_null());
+
+    // COMPARISON_BIT: 2 less, 4 greater, 8 equal, 1 unordered
+    assert_eq!(vm.comparison_bit(1.0, 2.0), 2);
+    assert_eq!(vm.comparison_bit(2.0, 1.0), 4);
+    assert_eq!(vm.comparison_bit(2.0, 2.0), 8);
+    assert_eq!(vm.comparison_bit(f64::NAN, 1.0), 1);
+
+    // backoff counters: value in the top 12 bits, backoff in the low 4
+    let c = vm.initial_jump_backoff_counter();
+    assert_eq!(c, (4095 << 4) | 12);
+    assert!(!vm.backoff_counter_triggers(c));
+    let zero = vm.restart_backoff_counter(0);
+    assert_eq!(
+        zero,
+        (1 << 4) | 1,
+        "backoff 0 restarts at value 1, backoff 1"
+    );
+    let z = vm.advance_backoff_counter(zero);
+    assert!(vm.backoff_counter_triggers(z));
+    let paused = vm.pause_backoff_counter(z);
+    assert!(!vm.backoff_counter_triggers(paused));
+
+    // except T: needs exception classes
+    assert_eq!(
+        vm.eval_check_except_type_valid(runtime::TState, wk::EXC_KEY_ERROR),
+        0
+    );
+    assert_eq!(
+        vm.eval_check_except_type_valid(runtime::TState, wk::LONG_TYPE),
+        -1
+    );
+    assert_eq!(exc(&vm).0, "TypeError");
 }

@@ -5,6 +5,7 @@
 //! entries collected by [`all_entries`].
 
 pub mod errors;
+pub mod eval;
 pub mod frames;
 pub mod globals;
 pub mod monitoring;
@@ -24,6 +25,7 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(stackrefs::entries());
     v.extend(typecheck::entries());
     v.extend(errors::entries());
+    v.extend(eval::entries());
     v.extend(number::entries());
     v.extend(objects::entries());
     v.extend(sequences::entries());
