@@ -71,7 +71,7 @@ impl Vm {
             );
             debug_assert_eq!(h, t.handle);
         }
-        let singletons: [(Obj, Obj, ObjData); 8] = [
+        let singletons: [(Obj, Obj, ObjData); 9] = [
             (wk::NONE, wk::NONE_TYPE, ObjData::None),
             (
                 wk::NOT_IMPLEMENTED,
@@ -87,6 +87,11 @@ impl Vm {
                 wk::EMPTY_BYTES,
                 wk::BYTES_TYPE,
                 ObjData::Bytes(Arc::from(&b""[..])),
+            ),
+            (
+                wk::INSTRUMENTATION_MISSING,
+                wk::OPAQUE_TYPE,
+                ObjData::Opaque(0),
             ),
         ];
         for (want, ty, data) in singletons {

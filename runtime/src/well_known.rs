@@ -118,26 +118,34 @@ well_known_types! {
     EXC_NOT_IMPLEMENTED_ERROR = 45, "NotImplementedError", Exception, EXC_RUNTIME_ERROR, STATIC | BASETYPE | BASE_EXC_SUBCLASS | HAVE_GC;
     EXC_ASSERTION_ERROR = 46, "AssertionError", Exception, EXC_EXCEPTION, STATIC | BASETYPE | BASE_EXC_SUBCLASS | HAVE_GC;
     EXC_IMPORT_ERROR = 47, "ImportError", Exception, EXC_EXCEPTION, STATIC | BASETYPE | BASE_EXC_SUBCLASS | HAVE_GC;
+    METHOD_TYPE = 48, "method", Opaque, OBJECT_TYPE, STATIC | HAVE_GC | HAVE_VECTORCALL;
+    GEN_TYPE = 49, "generator", Opaque, OBJECT_TYPE, STATIC | HAVE_GC;
+    CORO_TYPE = 50, "coroutine", Opaque, OBJECT_TYPE, STATIC | HAVE_GC;
+    SUPER_TYPE = 51, "super", Opaque, OBJECT_TYPE, STATIC | BASETYPE | HAVE_GC;
+    METHOD_DESCR_TYPE = 52, "method_descriptor", Opaque, OBJECT_TYPE, STATIC | HAVE_GC | METHOD_DESCRIPTOR | HAVE_VECTORCALL;
+    CFUNCTION_TYPE = 53, "builtin_function_or_method", Opaque, OBJECT_TYPE, STATIC | HAVE_GC | HAVE_VECTORCALL;
 }
 
 /// `Py_None`
-pub const NONE: Obj = Obj(48);
+pub const NONE: Obj = Obj(54);
 /// `Py_NotImplemented`
-pub const NOT_IMPLEMENTED: Obj = Obj(49);
+pub const NOT_IMPLEMENTED: Obj = Obj(55);
 /// `Py_Ellipsis`
-pub const ELLIPSIS: Obj = Obj(50);
+pub const ELLIPSIS: Obj = Obj(56);
 /// `Py_False`
-pub const FALSE: Obj = Obj(51);
+pub const FALSE: Obj = Obj(57);
 /// `Py_True`
-pub const TRUE: Obj = Obj(52);
+pub const TRUE: Obj = Obj(58);
 /// the empty tuple singleton
-pub const EMPTY_TUPLE: Obj = Obj(53);
+pub const EMPTY_TUPLE: Obj = Obj(59);
 /// the empty str singleton (`&_Py_STR(empty)`)
-pub const EMPTY_STR: Obj = Obj(54);
+pub const EMPTY_STR: Obj = Obj(60);
 /// the empty bytes singleton
-pub const EMPTY_BYTES: Obj = Obj(55);
+pub const EMPTY_BYTES: Obj = Obj(61);
+/// `_PyInstrumentation_MISSING`: the "no argument" sentinel of monitoring calls
+pub const INSTRUMENTATION_MISSING: Obj = Obj(62);
 /// first handle after the well-known objects
-pub const FIRST_DYNAMIC: u32 = 56;
+pub const FIRST_DYNAMIC: u32 = 63;
 
 /// Smallest cached small int (`_PY_NSMALLNEGINTS`).
 pub const SMALL_INT_MIN: i64 = -5;

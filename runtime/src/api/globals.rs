@@ -189,6 +189,30 @@ crate::api! {
     "PyObject *PyExc_ImportError(void)"
     fn g_exc_import_error(&mut self) -> Obj { wk::EXC_IMPORT_ERROR }
 
+    /// `&PyMethod_Type`
+    "PyTypeObject *PyMethod_Type(void)"
+    fn g_method_type(&mut self) -> Obj { wk::METHOD_TYPE }
+
+    /// `&PyGen_Type`
+    "PyTypeObject *PyGen_Type(void)"
+    fn g_gen_type(&mut self) -> Obj { wk::GEN_TYPE }
+
+    /// `&PyCoro_Type`
+    "PyTypeObject *PyCoro_Type(void)"
+    fn g_coro_type(&mut self) -> Obj { wk::CORO_TYPE }
+
+    /// `&PySuper_Type`
+    "PyTypeObject *PySuper_Type(void)"
+    fn g_super_type(&mut self) -> Obj { wk::SUPER_TYPE }
+
+    /// `&PyMethodDescr_Type`
+    "PyTypeObject *PyMethodDescr_Type(void)"
+    fn g_method_descr_type(&mut self) -> Obj { wk::METHOD_DESCR_TYPE }
+
+    /// `&PyCFunction_Type`
+    "PyTypeObject *PyCFunction_Type(void)"
+    fn g_cfunction_type(&mut self) -> Obj { wk::CFUNCTION_TYPE }
+
     /// `Py_None`
     "PyObject *Py_None(void)"
     fn g_none(&mut self) -> Obj { wk::NONE }
@@ -208,6 +232,10 @@ crate::api! {
     /// `Py_Ellipsis`
     "PyObject *Py_Ellipsis(void)"
     fn g_ellipsis(&mut self) -> Obj { wk::ELLIPSIS }
+
+    /// `_PyInstrumentation_MISSING`
+    "PyObject *_PyInstrumentation_MISSING(void)"
+    fn g_instrumentation_missing(&mut self) -> Obj { wk::INSTRUMENTATION_MISSING }
 
     /// `_PyLong_ExactDealloc` as a `destructor` value
     "destructor _PyLong_ExactDealloc(void)"
