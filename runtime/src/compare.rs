@@ -92,9 +92,7 @@ pub fn equal(vm: &Vm, a: Obj, b: Obj) -> Option<bool> {
             }
             Some(true)
         }
-        (ObjData::Range { .. }, ObjData::Range { .. }) => {
-            Some(range_items(vm, a) == range_items(vm, b))
-        }
+        (ObjData::Range { .. }, ObjData::Range { .. }) => Some(range_eq(vm, a, b)),
         (ObjData::Set(x), ObjData::Set(y)) => Some(
             x.len() == y.len()
                 && x.iter()
@@ -135,21 +133,21 @@ fn is_seq_pair(vm: &Vm, a: Obj, b: Obj) -> bool {
     vm.builtin_of(a) == vm.builtin_of(b)
 }
 
-fn range_items(vm: &Vm, r: Obj) -> Vec<i64> {
-    match vm.heap.data(r) {
+/// `range == range` as CPython defines it: same length, and (if non-empty) same first item,
+/// and (if longer than one) same step.
+fn range_eq(vm: &Vm, a: Obj, b: Obj) -> bool {
+    let key = |o: Obj| match vm.heap.data(o) {
         ObjData::Range { start, stop, step } => {
-            let mut v = Vec::new();
-            let mut i = *start;
-            while (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
-                v.push(i);
-                if v.len() > 1 << 20 {
-                    break;
-                }
-                i += *step;
-            }
-            v
+            let len = crate::containers::range_len(*start, *stop, *step);
+            Some((len, *start, *step))
         }
-        _ => Vec::new(),
+        _ => None,
+    };
+    match (key(a), key(b)) {
+        (Some((la, sa, pa)), Some((lb, sb, pb))) => {
+            la == lb && (la == 0 || (sa == sb && (la == 1 || pa == pb)))
+        }
+        _ => false,
     }
 }
 

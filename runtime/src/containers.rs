@@ -463,7 +463,7 @@ impl Vm {
                     } else {
                         v <= start && v > stop
                     };
-                    (inside && (v - start) % step == 0) as i32
+                    (step != 0 && inside && (v as i128 - start as i128) % step as i128 == 0) as i32
                 }
                 _ => 0,
             },
@@ -498,7 +498,11 @@ impl Vm {
                 return None;
             }
         };
-        let j = if i < 0 { i + len as i64 } else { i };
+        let j = if i < 0 {
+            i.saturating_add(len as i64)
+        } else {
+            i
+        };
         if j < 0 || j >= len as i64 {
             self.raise(wk::EXC_INDEX_ERROR, &format!("{what} index out of range"));
             return None;
@@ -538,7 +542,7 @@ impl Vm {
         let norm = |v: Option<i64>, dflt: i64| -> i64 {
             match v {
                 None => dflt,
-                Some(v) if v < 0 => (v + len).max(lo),
+                Some(v) if v < 0 => v.saturating_add(len).max(lo),
                 Some(v) => v.min(hi),
             }
         };
@@ -548,7 +552,10 @@ impl Vm {
         let mut i = start;
         while (step > 0 && i < stop) || (step < 0 && i > stop) {
             out.push(i as usize);
-            i += step;
+            match i.checked_add(step) {
+                Some(n) => i = n,
+                None => break,
+            }
         }
         Some(out)
     }
@@ -612,7 +619,9 @@ impl Vm {
             ObjData::Range { start, stop, step } => {
                 let len = range_len(start, stop, step);
                 match self.seq_index(key, len as usize, "range object") {
-                    Some(i) => self.new_int(start + step * i as i64),
+                    Some(i) => self.new_int_big(
+                        num_bigint::BigInt::from(start) + num_bigint::BigInt::from(step) * i,
+                    ),
                     None => Obj::NULL,
                 }
             }

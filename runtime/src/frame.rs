@@ -35,12 +35,24 @@ pub struct Frame {
 impl Frame {
     /// Current stack depth.
     pub fn stack_len(&self) -> usize {
-        self.stack_pointer - self.nlocalsplus
+        self.stack_pointer.saturating_sub(self.nlocalsplus)
     }
 
-    /// The live stack, bottom first.
+    /// The live stack, bottom first (empty if the frame's indices are inconsistent).
     pub fn stack(&self) -> &[StackRef] {
-        &self.localsplus[self.nlocalsplus..self.stack_pointer]
+        self.localsplus
+            .get(self.nlocalsplus..self.stack_pointer)
+            .unwrap_or(&[])
+    }
+
+    /// The locals (`localsplus[..nlocalsplus]`, clipped to what exists).
+    pub fn locals(&self) -> &[StackRef] {
+        &self.localsplus[..self.nlocalsplus.min(self.localsplus.len())]
+    }
+
+    /// Locals and live stack (`localsplus[..stack_pointer]`, clipped to what exists).
+    pub fn live(&self) -> &[StackRef] {
+        &self.localsplus[..self.stack_pointer.min(self.localsplus.len())]
     }
 }
 

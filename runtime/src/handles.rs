@@ -59,13 +59,13 @@ impl CodePtr {
     pub fn offset(self, n: i64) -> CodePtr {
         CodePtr {
             code: self.code,
-            index: self.index + n,
+            index: self.index.wrapping_add(n),
         }
     }
 
     /// C pointer subtraction: `self - base`, in code units.
     pub fn distance(self, base: CodePtr) -> i64 {
-        self.index - base.index
+        self.index.wrapping_sub(base.index)
     }
 }
 
@@ -103,7 +103,7 @@ impl EntryPtr {
     pub fn offset(self, n: i64) -> EntryPtr {
         EntryPtr {
             dict: self.dict,
-            index: self.index + n,
+            index: self.index.wrapping_add(n),
         }
     }
 }

@@ -45,7 +45,7 @@ impl Vm {
             }
         }
         for f in &self.frames {
-            for r in &f.localsplus[..f.stack_pointer.min(f.localsplus.len())] {
+            for r in f.live() {
                 if !r.is_null() && !r.is_tagged_int() && r.refcount_on_object() {
                     add(r.obj());
                 }

@@ -293,7 +293,7 @@ impl Snapshot {
                 let it = ref_item(&mut namer, *r, &|| format!("stack[{i}]"));
                 e.push((Key::Stack(i), Item::Ref(it)));
             }
-            for (i, r) in f.localsplus[..f.nlocalsplus].iter().enumerate() {
+            for (i, r) in f.locals().iter().enumerate() {
                 let it = ref_item(&mut namer, *r, &|| format!("local[{i}]"));
                 e.push((Key::Local(i), Item::Ref(it)));
             }
@@ -664,10 +664,10 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
         {
             return false;
         }
-        for (x, y) in fa.localsplus[..fa.stack_pointer]
-            .iter()
-            .zip(&fb.localsplus[..fb.stack_pointer])
-        {
+        if fa.live().len() != fb.live().len() {
+            return false;
+        }
+        for (x, y) in fa.live().iter().zip(fb.live()) {
             if !m.stackref(*x, *y) {
                 return false;
             }

@@ -475,21 +475,22 @@ impl Vm {
     /// Pops the top of the current value stack (NULL if empty, recorded as a violation).
     pub fn pop(&mut self) -> StackRef {
         let f = self.cur();
-        if f.stack_pointer <= f.nlocalsplus {
+        if f.stack_pointer <= f.nlocalsplus || f.stack_pointer > f.localsplus.len() {
             self.violation(Violation::Assertion("pop from empty stack"));
             return StackRef::NULL;
         }
         f.stack_pointer -= 1;
-        let r = f.localsplus[f.stack_pointer];
-        f.localsplus[f.stack_pointer] = StackRef::NULL;
-        r
+        std::mem::replace(&mut f.localsplus[f.stack_pointer], StackRef::NULL)
     }
 
     /// Stack item `i` counted from the top (0 = top).
     pub fn peek(&mut self, i: usize) -> StackRef {
         let f = self.cur();
         if i < f.stack_len() {
-            f.localsplus[f.stack_pointer - 1 - i]
+            f.localsplus
+                .get(f.stack_pointer - 1 - i)
+                .copied()
+                .unwrap_or(StackRef::NULL)
         } else {
             StackRef::NULL
         }

@@ -15,7 +15,7 @@ impl crate::vm::Vm {
     }
 
     fn unit(&mut self, p: CodePtr, k: i64) -> u16 {
-        let i = p.index + k;
+        let i = p.index.wrapping_add(k);
         match self.heap.data(p.code) {
             ObjData::Code(c) if i >= 0 && (i as usize) < c.units.len() => c.units[i as usize],
             _ => {
@@ -26,7 +26,7 @@ impl crate::vm::Vm {
     }
 
     fn set_unit(&mut self, p: CodePtr, k: i64, v: u16) {
-        let i = p.index + k;
+        let i = p.index.wrapping_add(k);
         let n = self.units_len(p.code);
         if i >= 0 && (i as usize) < n {
             if let ObjData::Code(c) = self.heap.data_mut(p.code) {
@@ -106,8 +106,13 @@ crate::api! {
     "void GETLOCAL=(int i, _PyStackRef value)"
     fn setlocal_raw(&mut self, i: i32, value: StackRef) -> () {
         let f = self.cur();
-        if i >= 0 && (i as usize) < f.nlocalsplus {
-            f.localsplus[i as usize] = value;
+        let slot = if i >= 0 && (i as usize) < f.nlocalsplus {
+            f.localsplus.get_mut(i as usize)
+        } else {
+            None
+        };
+        if let Some(slot) = slot {
+            *slot = value;
         } else {
             self.violation(Violation::Assertion("GETLOCAL index out of range"));
         }

@@ -113,6 +113,10 @@ crate::api! {
             self.bad_internal_call("PyList_New with a negative size");
             return Obj::NULL;
         }
+        if size > 1 << 20 {
+            // Larger lists are refused like a failed allocation (keeps the model small).
+            return self.err_no_memory();
+        }
         self.new_list(vec![Obj::NULL; size as usize])
     }
 
