@@ -9,6 +9,7 @@ pub mod caches;
 pub mod cexpr;
 pub mod escapes;
 pub mod metadata;
+pub mod opcode_py;
 mod opcodes;
 pub mod properties;
 pub mod rules;

@@ -4,6 +4,7 @@
 //! `error: <message>` when there is no source position, e.g. a missing input) with exit
 //! status 2; nothing here panics on bad input.
 
+mod emit;
 mod metadata;
 
 use std::io::Write;
@@ -38,6 +39,8 @@ pub enum Command {
     /// effect (popped/pushed as C expressions of oparg), inline cache entries, flags and
     /// deopt target, as CPython's generator computes them.
     Metadata(MetadataArgs),
+    /// Translate the bodies to Rust and write a standalone crate (or check it for drift).
+    Emit(emit::EmitArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,6 +79,11 @@ pub enum CliError {
     Many(Vec<CliError>),
     #[error("cannot write output: {0}")]
     Output(std::io::Error),
+    #[error(transparent)]
+    Build(#[from] translator::builder::BuildError),
+    /// A 3.12 `Lib/opcode.py` that could not be read as a numbering table.
+    #[error(transparent)]
+    OpcodePy(#[from] analysis::opcode_py::OpcodePyError),
 }
 
 impl CliError {
@@ -146,7 +154,9 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         None => None,
     };
     let version = version_of(&input, &file)?;
-    let analysis = analysis::analyze_version(&file, &input.bytecodes, layouts.as_ref(), version)?;
+    let mut analysis =
+        analysis::analyze_version(&file, &input.bytecodes, layouts.as_ref(), version)?;
+    number_from_opcode_py(&input, &mut analysis)?;
     rules::check(&file, &input.bytecodes.path, version)?;
     let header = input
         .pycore_code
@@ -170,6 +180,42 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     })
 }
 
+/// 3.12 takes its opcode numbers from `Lib/opcode.py` when the checkout has one; without it
+/// `opcode` stays null. Names the file does not number are listed, not dropped silently.
+fn number_from_opcode_py(
+    input: &ResolvedInput,
+    analysis: &mut analysis::Analysis,
+) -> Result<(), CliError> {
+    if analysis.version != Version::V3_12 {
+        return Ok(());
+    }
+    let Some(path) = input.root_file("Lib/opcode.py") else {
+        return Ok(());
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| analysis::opcode_py::OpcodePyError {
+        path: shown.clone(),
+        line: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    let table = analysis::opcode_py::parse(&shown, &text)?;
+    let unnumbered = analysis::opcode_py::apply(analysis, &table).map_err(|message| {
+        analysis::opcode_py::OpcodePyError {
+            path: shown.clone(),
+            line: 0,
+            message,
+        }
+    })?;
+    if !unnumbered.is_empty() {
+        eprintln!(
+            "note: {shown} numbers no opcode for {} definitions (opcode null): {}",
+            unnumbered.len(),
+            unnumbered.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// Writes `text` to stdout; a closed pipe (`translate ... | head`) is not an error.
 pub fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
@@ -182,5 +228,6 @@ pub fn print(text: &str) -> Result<(), CliError> {
 pub fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Metadata(args) => metadata::run(args),
+        Command::Emit(args) => emit::run(args),
     }
 }

@@ -1,0 +1,293 @@
+//! Opcode numbers of CPython 3.12, read from `Lib/opcode.py`.
+//!
+//! 3.12's generator does not number instructions: `Lib/opcode.py` lists the base opcodes
+//! (`def_op('NAME', N)` and friends) and the `_specializations` families, and
+//! `Tools/build/generate_opcode_h.py` numbers every specialized instruction by filling the
+//! unused numbers from 1 upwards, in the order the families list them. This module reads
+//! those two tables as data (the file is never executed) and reproduces that numbering, so
+//! `translate metadata` can give 3.12 instructions their real opcodes. 3.13+ `Lib/opcode.py`
+//! has no `def_op` lines (numbers come from the DSL itself); reading it is an error.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use thiserror::Error;
+
+use super::Analysis;
+
+/// `Lib/opcode.py` without the shape this reader knows.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{path}:{line}: {message}")]
+pub struct OpcodePyError {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// The numbering tables of a 3.12 `Lib/opcode.py`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpcodePy {
+    /// `def_op`/`name_op`/`jrel_op`/`jabs_op`/`pseudo_op` numbers, in file order.
+    pub base: Vec<(String, u32)>,
+    /// `_specializations`: family head → members, in dict order.
+    pub specializations: Vec<(String, Vec<String>)>,
+    pub have_argument: Option<u32>,
+    pub min_instrumented: Option<u32>,
+}
+
+const DEF_FUNCS: [&str; 5] = ["def_op(", "name_op(", "jrel_op(", "jabs_op(", "pseudo_op("];
+
+/// The text of a Python string literal at the start of `s` (`'X'` or `"X"`), and the rest.
+fn string_literal(s: &str) -> Option<(&str, &str)> {
+    let q = s.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let rest = &s[1..];
+    let end = rest.find(q)?;
+    Some((&rest[..end], &rest[end + 1..]))
+}
+
+fn leading_number(s: &str) -> Option<u32> {
+    let digits: String = s
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Parses the numbering tables of `Lib/opcode.py`.
+pub fn parse(path: &str, text: &str) -> Result<OpcodePy, OpcodePyError> {
+    let err = |line: usize, message: String| OpcodePyError {
+        path: path.to_string(),
+        line,
+        message,
+    };
+    let mut out = OpcodePy::default();
+    let mut in_spec = false;
+    let mut spec_line = 0;
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        // Comments never contain the constructs read here; strip them for simplicity.
+        let code = raw.split('#').next().unwrap_or("");
+        if in_spec {
+            let t = code.trim();
+            if t.starts_with('}') {
+                in_spec = false;
+                continue;
+            }
+            // A family's closing `],` carries no name.
+            if t.is_empty() || t.starts_with(']') {
+                continue;
+            }
+            let (name, rest) = string_literal(t).ok_or_else(|| {
+                err(
+                    line,
+                    format!("expected a string in _specializations: `{t}`"),
+                )
+            })?;
+            if rest.trim_start().starts_with(':') {
+                out.specializations.push((name.to_string(), Vec::new()));
+            } else if let Some((_, members)) = out.specializations.last_mut() {
+                members.push(name.to_string());
+            } else {
+                return Err(err(line, format!("member `{name}` before any family")));
+            }
+            continue;
+        }
+        if code.starts_with("_specializations") && code.contains('{') {
+            in_spec = true;
+            spec_line = line;
+            continue;
+        }
+        for (key, slot) in [
+            ("HAVE_ARGUMENT", &mut out.have_argument),
+            ("MIN_INSTRUMENTED_OPCODE", &mut out.min_instrumented),
+        ] {
+            if let Some(rest) = code.strip_prefix(key) {
+                if let Some(v) = rest.trim_start().strip_prefix('=') {
+                    *slot = Some(leading_number(v).ok_or_else(|| {
+                        err(line, format!("`{key}` is not a number: `{}`", v.trim()))
+                    })?);
+                }
+            }
+        }
+        // Only top-level calls with literal arguments; the helper definitions are indented.
+        let Some(func) = DEF_FUNCS.iter().find(|f| code.starts_with(**f)) else {
+            continue;
+        };
+        let args = &code[func.len()..];
+        let (name, rest) = string_literal(args.trim_start())
+            .ok_or_else(|| err(line, format!("expected a quoted name in `{}`", code.trim())))?;
+        let n = rest
+            .trim_start()
+            .strip_prefix(',')
+            .and_then(leading_number)
+            .ok_or_else(|| err(line, format!("expected a number after `{name}`")))?;
+        out.base.push((name.to_string(), n));
+    }
+    if in_spec {
+        return Err(err(spec_line, "`_specializations` is not closed".into()));
+    }
+    if out.base.is_empty() {
+        return Err(err(
+            1,
+            "no `def_op('NAME', N)` lines: not a 3.12 Lib/opcode.py".into(),
+        ));
+    }
+    Ok(out)
+}
+
+impl OpcodePy {
+    /// Every opcode number: base opcodes as written, then specialized instructions on the
+    /// lowest numbers no base opcode uses (from 1), in `_specializations` order — what
+    /// `generate_opcode_h.py` writes to `Include/opcode.h`.
+    pub fn numbers(&self) -> Result<BTreeMap<String, u32>, String> {
+        let mut map: BTreeMap<String, u32> = BTreeMap::new();
+        let mut used: BTreeSet<u32> = BTreeSet::new();
+        for (name, n) in &self.base {
+            map.insert(name.clone(), *n);
+            used.insert(*n);
+        }
+        let mut next = 1u32;
+        for name in self.specializations.iter().flat_map(|(_, m)| m) {
+            while used.contains(&next) {
+                next += 1;
+            }
+            if next > 255 {
+                return Err(format!("no opcode left for specialized `{name}`"));
+            }
+            map.insert(name.clone(), next);
+            used.insert(next);
+        }
+        Ok(map)
+    }
+}
+
+/// Gives a 3.12 analysis the opcode numbers of its `Lib/opcode.py`. Instructions and pseudos
+/// that file does not number keep `opcode: None`; their names are returned so callers can
+/// show them instead of dropping them silently.
+pub fn apply(a: &mut Analysis, table: &OpcodePy) -> Result<Vec<String>, String> {
+    let numbers = table.numbers()?;
+    let mut unnumbered = Vec::new();
+    for i in a.instructions.iter_mut() {
+        i.opcode = numbers.get(&i.name).copied();
+        if i.opcode.is_none() {
+            unnumbered.push(i.name.clone());
+        }
+    }
+    for p in a.pseudos.iter_mut() {
+        p.opcode = numbers.get(&p.name).copied();
+        if p.opcode.is_none() {
+            unnumbered.push(p.name.clone());
+        }
+    }
+    a.opmap = numbers;
+    a.have_arg = table.have_argument;
+    a.min_instrumented = table.min_instrumented;
+    Ok(unnumbered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Shaped like 3.12's Lib/opcode.py: helper definitions (indented, not literal), base
+    // opcodes with comments and `hasconst.append` lines, pseudos, a commented family member.
+    const PY: &str = "\
+def def_op(name, op):
+    opmap[name] = op
+
+def_op('CACHE', 0)
+def_op('POP_TOP', 1)
+def_op('NOP', 9)
+HAVE_ARGUMENT = 90             # real opcodes from here have an argument:
+name_op('STORE_NAME', 90)       # Index in name list
+def_op('LOAD_CONST', 100)       # Index in const list
+hasconst.append(100)
+jrel_op('JUMP_FORWARD', 110)
+MIN_INSTRUMENTED_OPCODE = 237
+def_op('INSTRUMENTED_RESUME', 240)
+pseudo_op('JUMP', 260, ['JUMP_FORWARD', 'JUMP_BACKWARD'])
+
+_specializations = {
+    \"LOAD_CONST\": [
+        \"LOAD_CONST__LOAD_FAST\",
+    ],
+    \"NOP\": [
+        # a comment line
+        \"NOP_A\",
+        \"NOP_B\",
+    ],
+}
+";
+
+    #[test]
+    fn reads_base_opcodes_constants_and_families() {
+        let t = parse("opcode.py", PY).unwrap();
+        assert_eq!(t.base.len(), 8);
+        assert_eq!(t.base[2], ("NOP".to_string(), 9));
+        assert_eq!(t.base[7], ("JUMP".to_string(), 260));
+        assert_eq!(t.have_argument, Some(90));
+        assert_eq!(t.min_instrumented, Some(237));
+        assert_eq!(
+            t.specializations,
+            vec![
+                ("LOAD_CONST".into(), vec!["LOAD_CONST__LOAD_FAST".into()]),
+                ("NOP".into(), vec!["NOP_A".into(), "NOP_B".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn specialized_fill_unused_numbers_from_one() {
+        let n = parse("opcode.py", PY).unwrap().numbers().unwrap();
+        // 1 is POP_TOP: the first free numbers are 2, 3, 4 in family order.
+        assert_eq!(n["LOAD_CONST__LOAD_FAST"], 2);
+        assert_eq!(n["NOP_A"], 3);
+        assert_eq!(n["NOP_B"], 4);
+        assert_eq!(n["NOP"], 9);
+        assert_eq!(n["JUMP"], 260);
+    }
+
+    #[test]
+    fn gaps_skip_used_numbers() {
+        // As in 3.12: 5..=8 free, 9 NOP, 10 free, 11 used: six members take 2..=8 then 10.
+        let py = "def_op('CACHE', 0)\ndef_op('POP_TOP', 1)\ndef_op('NOP', 9)\n\
+                  def_op('X', 11)\n_specializations = {\n  'NOP': [\n 'A', 'B', \n";
+        // Members on one line are not the 3.12 layout: only the first string per line counts,
+        // and the unclosed dict is an error naming its line.
+        let e = parse("opcode.py", py).unwrap_err();
+        assert_eq!(e.line, 5);
+        let py = "def_op('CACHE', 0)\ndef_op('POP_TOP', 1)\ndef_op('NOP', 9)\n\
+                  def_op('X', 11)\n_specializations = {\n  'NOP': [\n 'A',\n 'B',\n 'C',\n\
+                  'D',\n 'E',\n 'F',\n 'G',\n 'H',\n ],\n}\n";
+        let n = parse("opcode.py", py).unwrap().numbers().unwrap();
+        let got: Vec<u32> = ["A", "B", "C", "D", "E", "F", "G", "H"]
+            .iter()
+            .map(|k| n[*k])
+            .collect();
+        assert_eq!(got, vec![2, 3, 4, 5, 6, 7, 8, 10]);
+    }
+
+    #[test]
+    fn a_3_13_opcode_py_is_rejected() {
+        let py = "from _opcode_metadata import (_specializations, opmap)\n";
+        let e = parse("Lib/opcode.py", py).unwrap_err();
+        assert!(e.message.contains("not a 3.12"), "{e}");
+    }
+
+    #[test]
+    fn bad_number_is_located() {
+        let e = parse("o.py", "def_op('CACHE', 0)\ndef_op('NOP', x)\n").unwrap_err();
+        assert_eq!((e.line, e.path.as_str()), (2, "o.py"));
+    }
+
+    #[test]
+    fn exhausted_space_is_an_error() {
+        let mut py = String::from("_specializations = {\n 'F': [\n");
+        for k in 0..300 {
+            py.push_str(&format!(" 'S{k}',\n"));
+        }
+        py.push_str(" ],\n}\ndef_op('CACHE', 0)\n");
+        let t = parse("o.py", &py).unwrap();
+        assert!(t.numbers().unwrap_err().contains("no opcode left"));
+    }
+}
