@@ -518,3 +518,25 @@ fn raise_lookup_and_counters() {
     );
     assert_eq!(exc(&vm).0, "TypeError");
 }
+
+#[test]
+fn specializers_take_the_failure_path() {
+    let mut vm = Vm::new();
+    // TO_BOOL at unit 0 with its counter (value 0, backoff 1: triggered) at unit 1
+    let code = vm.simple_code(vec![0x0031, 1, 0, 0], vec![], &[], 0, 2);
+    vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+    let instr = runtime::CodePtr { code, index: 0 };
+    let before = vm.read_u16(instr.offset(1));
+    assert!(vm.backoff_counter_triggers(before));
+    vm.specialize_to_bool(StackRef::NONE, instr);
+    assert_eq!(
+        vm.read_u16(instr.offset(1)),
+        (3 << 4) | 2,
+        "backoff 1 restarts at value 3, backoff 2"
+    );
+    assert_eq!(vm.read_u16(instr), 0x0031, "the opcode stays generic");
+    // a counter past the end of the bytecode is a violation, not a crash
+    let end = runtime::CodePtr { code, index: 3 };
+    vm.specialize_contains_op(StackRef::NONE, end);
+    assert_eq!(vm.violations().len(), 2, "{:?}", vm.violations());
+}

@@ -13,6 +13,7 @@ pub mod number;
 pub mod objects;
 pub mod refcount;
 pub mod sequences;
+pub mod specialize;
 pub mod stackrefs;
 pub mod typecheck;
 
@@ -29,6 +30,7 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(number::entries());
     v.extend(objects::entries());
     v.extend(sequences::entries());
+    v.extend(specialize::entries());
     v.extend(frames::entries());
     v.extend(globals::entries());
     v.extend(monitoring::entries());
