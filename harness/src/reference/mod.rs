@@ -11,6 +11,7 @@
 pub mod compile;
 pub mod exec;
 pub mod ir;
+pub mod mutate;
 pub mod value;
 
 #[cfg(test)]
@@ -26,6 +27,7 @@ use translator::analysis::{Part, StackItem};
 use crate::program::Program;
 use compile::{compile_body, CompileError, CompiledBody, OPARG_SLOT};
 use exec::{from_stack, to_stack, Ctx, InputSlot, Stop};
+pub use mutate::Mutation;
 pub use value::Skip;
 use value::{CVal, IntT, Ty};
 
@@ -65,7 +67,7 @@ impl ItemDecl {
 }
 
 /// One op of an instruction, compiled.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RefOp {
     /// definition name
     pub name: String,

@@ -1,0 +1,706 @@
+//! Fuzzed entry states for one instruction, driven by `arbitrary`.
+//!
+//! A [`StateSpec`] is what the bytes decode to (its `Debug` form is the readable reproducer);
+//! [`materialize`] turns it into a `Vm` positioned at the instruction. Values are edge-biased
+//! (0, −1, ±2^30 around the compact-int limit, ±2^63, NaN, ±inf, −0.0, empty and large
+//! containers, NULL, opaque objects), and cache entries are most of the time *derived from the
+//! state* (type versions, dict-keys versions, indices, objects) so that specialized bodies'
+//! guards can pass instead of always deoptimizing.
+
+use arbitrary::{Arbitrary, Unstructured};
+use num_bigint::BigInt;
+use runtime::object::ObjData;
+use runtime::well_known as wk;
+use runtime::{CodePtr, FaultPlan, FunctionData, Obj, StackRef, Value, Vm};
+use translator::analysis::cexpr::CExpr;
+use translator::analysis::{Analysis, Instruction, Part};
+
+/// An integer, biased to the values where int fast paths change behaviour.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum IntSpec {
+    Zero,
+    One,
+    MinusOne,
+    /// `2^30 - 1 + k` for k in -1..=2: around the compact (one-digit) limit
+    CompactEdge(i8),
+    /// `-(2^30) + k`
+    NegCompactEdge(i8),
+    /// `2^63 + k` (does not fit an `i64` for k >= 0)
+    Pow63(i8),
+    /// `-(2^63) + k`
+    NegPow63(i8),
+    /// a small value
+    Small(i8),
+    /// anything
+    Any(i64),
+}
+
+impl IntSpec {
+    /// The value.
+    pub fn value(&self) -> BigInt {
+        let p30 = BigInt::from(1i64 << 30);
+        let p63 = BigInt::from(1u64 << 63);
+        match self {
+            IntSpec::Zero => BigInt::from(0),
+            IntSpec::One => BigInt::from(1),
+            IntSpec::MinusOne => BigInt::from(-1),
+            IntSpec::CompactEdge(k) => p30 - 1 + (*k as i64).rem_euclid(4) - 1,
+            IntSpec::NegCompactEdge(k) => -p30 + (*k as i64).rem_euclid(4) - 1,
+            IntSpec::Pow63(k) => p63 + (*k as i64).rem_euclid(4) - 2,
+            IntSpec::NegPow63(k) => -p63 + (*k as i64).rem_euclid(4) - 2,
+            IntSpec::Small(v) => BigInt::from(*v),
+            IntSpec::Any(v) => BigInt::from(*v),
+        }
+    }
+}
+
+/// A float, biased to the special values.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum FloatSpec {
+    Zero,
+    NegZero,
+    NaN,
+    Inf,
+    NegInf,
+    Half,
+    Any(f64),
+}
+
+impl FloatSpec {
+    /// The value.
+    pub fn value(&self) -> f64 {
+        match self {
+            FloatSpec::Zero => 0.0,
+            FloatSpec::NegZero => -0.0,
+            FloatSpec::NaN => f64::NAN,
+            FloatSpec::Inf => f64::INFINITY,
+            FloatSpec::NegInf => f64::NEG_INFINITY,
+            FloatSpec::Half => 0.5,
+            FloatSpec::Any(f) => *f,
+        }
+    }
+}
+
+/// Names shared by `co_names`, dict keys and attribute names, so lookups can hit.
+pub const NAMES: &[&str] = &[
+    "x",
+    "y",
+    "a",
+    "__name__",
+    "append",
+    "__class__",
+    "len",
+    "None",
+];
+
+/// A str: one of [`NAMES`] (interned, as in `co_names`), or a fresh string.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum StrSpec {
+    Name(u8),
+    Empty,
+    Fresh(u8),
+}
+
+/// A value (a new reference once materialized); containers nest at most [`MAX_DEPTH`].
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum Val {
+    None,
+    True,
+    False,
+    Int(IntSpec),
+    Float(FloatSpec),
+    Str(StrSpec),
+    Bytes(u8),
+    Tuple(Vec<Val>),
+    List(Vec<Val>),
+    /// a list of `n` small ints (large containers)
+    LongList(u8),
+    Dict(Vec<(StrSpec, Val)>),
+    Set(Vec<IntSpec>),
+    FrozenSet(Vec<IntSpec>),
+    Range(i8, i8, i8),
+    Slice(Box<Val>, Box<Val>),
+    ListIter(Vec<Val>, u8),
+    TupleIter(Vec<Val>, u8),
+    RangeIter(i8, i8, u8),
+    Cell(Box<Val>),
+    /// an instance of a fresh heap class, or of `object`-like opaque type
+    Opaque(u8),
+    /// a fresh heap class
+    Class(u8),
+    Function(u8),
+    Exception(u8),
+    /// an object already built for this state (aliasing)
+    Shared(u8),
+    /// `NULL` (stack items and locals only)
+    Null,
+}
+
+/// An oparg, biased to small values.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum OpargSpec {
+    Zero,
+    One,
+    Small(u8),
+    Byte(u8),
+    Wide(u16),
+}
+
+/// One inline-cache entry: derived from the state most of the time.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum CacheSpec {
+    Derived(u8),
+    Derived2(u8),
+    Derived3(u8),
+    Zero,
+    Raw(u16),
+}
+
+/// Everything a state is made of (the readable part of a reproducer).
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub struct StateSpec {
+    pub oparg: OpargSpec,
+    /// items below the instruction's inputs (detects over-popping)
+    pub extra_below: u8,
+    /// stack inputs, used cyclically to fill the declared input count
+    pub stack: Vec<Val>,
+    pub locals: Vec<Val>,
+    pub consts: Vec<Val>,
+    pub globals: Vec<(StrSpec, Val)>,
+    pub builtins: Vec<(StrSpec, Val)>,
+    pub cache: Vec<CacheSpec>,
+    /// fail the n-th fallible call (n mod 6)
+    pub fault: Option<u8>,
+    pub eval_breaker: bool,
+}
+
+/// Container nesting limit.
+pub const MAX_DEPTH: usize = 3;
+/// Stack inputs above this count (an array of `oparg` items) make the generator shrink oparg.
+pub const MAX_INPUTS: i64 = 24;
+
+/// What the generator needs to know about an instruction.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// instruction name
+    pub name: String,
+    /// opcode number (0 when the version assigns none)
+    pub opcode: u32,
+    /// code units including the instruction word
+    pub size: i64,
+    /// inputs popped, as a C expression over `oparg`
+    pub popped: Option<CExpr>,
+    /// outputs pushed
+    pub pushed: Option<CExpr>,
+    /// (offset after the instruction word, size) of every cache entry, `unused` ones included
+    pub caches: Vec<(i64, u32)>,
+}
+
+impl Layout {
+    /// The layout of an analysed instruction.
+    pub fn of(a: &Analysis, inst: &Instruction) -> Layout {
+        let mut caches = Vec::new();
+        let mut off = 0i64;
+        for p in &inst.parts {
+            match p {
+                Part::Skip(n) => off += *n as i64,
+                Part::Flush => {}
+                Part::Uop(k) => {
+                    if let Some(u) = a.uop(k) {
+                        for c in &u.caches {
+                            if c.size > 0 {
+                                caches.push((off, c.size as u32));
+                            }
+                            off += c.size as i64;
+                        }
+                    }
+                }
+            }
+        }
+        Layout {
+            name: inst.name.clone(),
+            opcode: inst
+                .opcode
+                .or_else(|| a.opmap.get(&inst.name).copied())
+                .unwrap_or(0),
+            size: inst.size as i64,
+            popped: CExpr::parse(&inst.popped).ok(),
+            pushed: CExpr::parse(&inst.pushed).ok(),
+            caches,
+        }
+    }
+
+    fn count(e: &Option<CExpr>, oparg: u32) -> i64 {
+        e.as_ref()
+            .and_then(|e| e.eval_oparg(oparg as i64).ok())
+            .unwrap_or(0)
+            .max(0)
+    }
+}
+
+/// A materialized state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// the model, positioned at the instruction (`this_instr`, `next_instr`, `instr_ptr`)
+    pub vm: Vm,
+    /// the instruction's oparg
+    pub oparg: u32,
+    /// the failure plan to install at the start of the run
+    pub faults: FaultPlan,
+}
+
+/// Index of `this_instr` in the generated code object (units before it are `NOP`-like zeros).
+pub const THIS_INSTR: i64 = 2;
+
+/// Decodes `bytes` into a spec (never fails: missing bytes decode as defaults).
+pub fn spec_from_bytes(bytes: &[u8]) -> StateSpec {
+    let mut u = Unstructured::new(bytes);
+    StateSpec::arbitrary(&mut u).unwrap_or(StateSpec {
+        oparg: OpargSpec::Zero,
+        extra_below: 0,
+        stack: Vec::new(),
+        locals: Vec::new(),
+        consts: Vec::new(),
+        globals: Vec::new(),
+        builtins: Vec::new(),
+        cache: Vec::new(),
+        fault: None,
+        eval_breaker: false,
+    })
+}
+
+struct Builder<'a> {
+    vm: &'a mut Vm,
+    built: Vec<Obj>,
+    classes: Vec<Obj>,
+}
+
+impl Builder<'_> {
+    fn str(&mut self, s: &StrSpec) -> Obj {
+        match s {
+            StrSpec::Name(i) => self.vm.intern(NAMES[*i as usize % NAMES.len()]),
+            StrSpec::Empty => wk::EMPTY_STR,
+            StrSpec::Fresh(i) => {
+                let t = format!("s{i}");
+                self.vm.new_str(&t)
+            }
+        }
+    }
+
+    fn int(&mut self, i: &IntSpec) -> Obj {
+        self.vm.new_int_big(i.value())
+    }
+
+    fn class(&mut self, k: u8) -> Obj {
+        let i = k as usize % 3;
+        while self.classes.len() <= i {
+            let n = self.classes.len();
+            let base = [wk::OBJECT_TYPE, wk::LONG_TYPE, wk::EXC_EXCEPTION][n];
+            let name = format!("C{n}");
+            let ty = self.vm.new_type(&name, base, 0);
+            // a class attribute, so attribute lookups through the type can hit
+            if let ObjData::Type(t) = self.vm.heap.data(ty) {
+                let d = t.dict;
+                let key = self.vm.intern(NAMES[n % NAMES.len()]);
+                let v = self.vm.new_int(n as i64);
+                self.vm.dict_set(d, key, v);
+                set_keys_version(self.vm, d);
+            }
+            self.classes.push(ty);
+        }
+        self.classes[i]
+    }
+
+    /// A new reference (NULL for `Val::Null`).
+    fn val(&mut self, v: &Val, depth: usize) -> Obj {
+        let deep = depth >= MAX_DEPTH;
+        let o = match v {
+            Val::Null => return Obj::NULL,
+            Val::None => wk::NONE,
+            Val::True => wk::TRUE,
+            Val::False => wk::FALSE,
+            Val::Int(i) => self.int(i),
+            Val::Float(f) => self.vm.new_float(f.value()),
+            Val::Str(s) => self.str(s),
+            Val::Bytes(n) => {
+                let b: Vec<u8> = (0..*n % 8).collect();
+                self.vm.new_bytes(&b)
+            }
+            Val::Tuple(items) | Val::List(items) if deep => {
+                let _ = items;
+                wk::EMPTY_TUPLE
+            }
+            Val::Tuple(items) => {
+                let v = self.items(items, depth);
+                self.vm.new_tuple(v)
+            }
+            Val::List(items) => {
+                let v = self.items(items, depth);
+                self.vm.new_list(v)
+            }
+            Val::LongList(n) => {
+                let v = (0..*n as i64 + 16).map(|i| self.vm.new_int(i)).collect();
+                self.vm.new_list(v)
+            }
+            Val::Dict(kv) => {
+                let d = self.vm.new_dict();
+                if !deep {
+                    for (k, v) in kv.iter().take(6) {
+                        let k = self.str(k);
+                        let v = self.val(v, depth + 1);
+                        if !v.is_null() {
+                            self.vm.dict_set(d, k, v);
+                            self.vm.heap.decref(v);
+                        }
+                        self.vm.heap.decref(k);
+                    }
+                }
+                set_keys_version(self.vm, d);
+                d
+            }
+            Val::Set(items) | Val::FrozenSet(items) => {
+                let frozen = matches!(v, Val::FrozenSet(_));
+                let members = items.iter().take(6).map(|i| self.int(i)).collect();
+                self.vm.new_set(members, frozen)
+            }
+            Val::Range(a, b, c) => {
+                let step = if *c == 0 { 1 } else { *c as i64 };
+                self.vm.new_range(*a as i64, *b as i64, step)
+            }
+            Val::Slice(a, b) => {
+                let a = if deep {
+                    wk::NONE
+                } else {
+                    self.val(a, depth + 1)
+                };
+                let b = if deep {
+                    wk::NONE
+                } else {
+                    self.val(b, depth + 1)
+                };
+                let none = |o: Obj| if o.is_null() { wk::NONE } else { o };
+                self.vm.heap.alloc(
+                    wk::SLICE_TYPE,
+                    ObjData::Slice {
+                        start: none(a),
+                        stop: none(b),
+                        step: wk::NONE,
+                    },
+                )
+            }
+            Val::ListIter(items, idx) | Val::TupleIter(items, idx) => {
+                let list = matches!(v, Val::ListIter(..));
+                let v = if deep {
+                    Vec::new()
+                } else {
+                    self.items(items, depth)
+                };
+                let seq = if list {
+                    self.vm.new_list(v)
+                } else {
+                    self.vm.new_tuple(v)
+                };
+                let ty = if list {
+                    wk::LISTITER_TYPE
+                } else {
+                    wk::TUPLEITER_TYPE
+                };
+                self.vm.heap.alloc(
+                    ty,
+                    ObjData::SeqIter {
+                        seq,
+                        index: (*idx % 4) as i64,
+                    },
+                )
+            }
+            Val::RangeIter(start, step, len) => self.vm.heap.alloc(
+                wk::RANGEITER_TYPE,
+                ObjData::RangeIter {
+                    start: *start as i64,
+                    step: if *step == 0 { 1 } else { *step as i64 },
+                    len: (*len % 5) as i64,
+                },
+            ),
+            Val::Cell(inner) => {
+                let o = if deep {
+                    Obj::NULL
+                } else {
+                    self.val(inner, depth + 1)
+                };
+                let c = self.vm.new_cell(o);
+                self.vm.heap.xdecref(o);
+                c
+            }
+            Val::Opaque(k) => {
+                let ty = if k % 2 == 0 {
+                    wk::OPAQUE_TYPE
+                } else {
+                    self.class(k / 2)
+                };
+                self.vm.new_opaque(ty, *k as u64)
+            }
+            Val::Class(k) => {
+                let c = self.class(*k);
+                self.vm.heap.incref(c);
+                c
+            }
+            Val::Function(k) => self.function(*k),
+            Val::Exception(k) => {
+                let ty = [
+                    wk::EXC_TYPE_ERROR,
+                    wk::EXC_VALUE_ERROR,
+                    wk::EXC_STOP_ITERATION,
+                    wk::EXC_KEY_ERROR,
+                ][*k as usize % 4];
+                self.vm.new_exception(ty, wk::EMPTY_TUPLE)
+            }
+            Val::Shared(k) => {
+                if self.built.is_empty() {
+                    wk::NONE
+                } else {
+                    let o = self.built[*k as usize % self.built.len()];
+                    self.vm.heap.incref(o);
+                    return o;
+                }
+            }
+        };
+        if !self.vm.heap.is_immortal(o) {
+            self.built.push(o);
+        }
+        o
+    }
+
+    fn items(&mut self, items: &[Val], depth: usize) -> Vec<Obj> {
+        items
+            .iter()
+            .take(8)
+            .map(|v| {
+                let o = self.val(v, depth + 1);
+                if o.is_null() {
+                    wk::NONE
+                } else {
+                    o
+                }
+            })
+            .collect()
+    }
+
+    fn function(&mut self, k: u8) -> Obj {
+        let nargs = (k % 3) as usize;
+        let code = self.vm.simple_code(vec![0; 4], Vec::new(), &[], nargs, 4);
+        if let ObjData::Code(c) = self.vm.heap.data_mut(code) {
+            std::sync::Arc::make_mut(c).argcount = nargs as i32;
+        }
+        let name = self.vm.intern("f");
+        let version = self.vm.fresh_version();
+        self.vm.new_function(FunctionData {
+            code,
+            globals: Obj::NULL,
+            builtins: Obj::NULL,
+            name,
+            qualname: name,
+            defaults: Obj::NULL,
+            kwdefaults: Obj::NULL,
+            closure: Obj::NULL,
+            annotate: Obj::NULL,
+            version,
+        })
+    }
+}
+
+/// Gives a dict a valid keys version, as `_PyDictKeys_GetVersionForCurrentState` would.
+fn set_keys_version(vm: &mut Vm, d: Obj) {
+    let v = vm.fresh_version();
+    if let ObjData::Dict(dd) = vm.heap.data_mut(d) {
+        dd.keys_version = v;
+    }
+}
+
+fn oparg_of(s: &OpargSpec) -> u32 {
+    match s {
+        OpargSpec::Zero => 0,
+        OpargSpec::One => 1,
+        OpargSpec::Small(v) => (*v % 8) as u32,
+        OpargSpec::Byte(v) => *v as u32,
+        OpargSpec::Wide(v) => *v as u32,
+    }
+}
+
+/// Candidate cache values derived from the state: versions, indices, small counts.
+fn derived_u32(vm: &Vm, objs: &[Obj]) -> Vec<u32> {
+    let mut v = vec![0, 1, 2];
+    for &o in objs {
+        if o.is_null() {
+            continue;
+        }
+        let ty = vm.heap.ty(o);
+        if let ObjData::Type(t) = vm.heap.data(ty) {
+            v.push(t.version_tag);
+        }
+        match vm.heap.data(o) {
+            ObjData::Type(t) => {
+                v.push(t.version_tag);
+                if let ObjData::Dict(d) = vm.heap.data(t.dict) {
+                    v.push(d.keys_version);
+                }
+            }
+            ObjData::Dict(d) => {
+                v.push(d.keys_version);
+                v.push(d.entries.len().saturating_sub(1) as u32);
+            }
+            ObjData::Function(f) => {
+                v.push(f.version);
+                if let ObjData::Code(c) = vm.heap.data(f.code) {
+                    v.push(c.version);
+                }
+            }
+            ObjData::Code(c) => v.push(c.version),
+            ObjData::Tuple(t) | ObjData::List(t) => v.push(t.len() as u32),
+            _ => {}
+        }
+    }
+    v
+}
+
+/// Builds the state for `layout` from `spec`.
+pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
+    let mut vm = Vm::new();
+    let mut oparg = oparg_of(&spec.oparg);
+    if Layout::count(&layout.popped, oparg) > MAX_INPUTS
+        || Layout::count(&layout.pushed, oparg) > MAX_INPUTS
+    {
+        oparg %= 4;
+    }
+    let popped = Layout::count(&layout.popped, oparg) as usize;
+    let pushed = Layout::count(&layout.pushed, oparg) as usize;
+    let extra = (spec.extra_below % 3) as usize;
+    let mut b = Builder {
+        vm: &mut vm,
+        built: Vec::new(),
+        classes: Vec::new(),
+    };
+    // globals / builtins (interned names, so `co_names` lookups hit)
+    let globals = b.vm.new_dict();
+    let builtins = b.vm.new_dict();
+    for (d, items) in [(globals, &spec.globals), (builtins, &spec.builtins)] {
+        for (k, v) in items.iter().take(6) {
+            let k = b.str(k);
+            let v = b.val(v, 1);
+            if !v.is_null() {
+                b.vm.dict_set(d, k, v);
+                b.vm.heap.decref(v);
+            }
+            b.vm.heap.decref(k);
+        }
+        set_keys_version(b.vm, d);
+    }
+    let consts: Vec<Obj> = spec
+        .consts
+        .iter()
+        .take(6)
+        .map(|v| {
+            let o = b.val(v, 1);
+            if o.is_null() {
+                wk::NONE
+            } else {
+                o
+            }
+        })
+        .collect();
+    let nlocals = spec.locals.len().min(6);
+    let stacksize = extra + popped.max(pushed) + 8;
+    let mut units = vec![0u16; THIS_INSTR as usize + layout.size as usize + 8];
+    units[THIS_INSTR as usize] = (layout.opcode as u16 & 0xff) | (((oparg & 0xff) as u16) << 8);
+    let code = b.vm.simple_code(units, consts, NAMES, nlocals, stacksize);
+    let func = b.function(0);
+    b.vm.push_frame(code, func, globals, builtins);
+    b.vm.heap.decref(func);
+    b.vm.roots = vec![code, globals, builtins];
+    for (i, v) in spec.locals.iter().take(nlocals).enumerate() {
+        let o = b.val(v, 1);
+        if !o.is_null() {
+            let r = b.vm.stackref_steal(o);
+            b.vm.set_local_raw(i, r);
+        }
+    }
+    let mut pushed_objs = Vec::new();
+    for i in 0..extra + popped {
+        let o = if spec.stack.is_empty() {
+            wk::NONE
+        } else {
+            b.val(&spec.stack[i % spec.stack.len()], 0)
+        };
+        pushed_objs.push(o);
+        let r = if o.is_null() {
+            StackRef::NULL
+        } else {
+            b.vm.stackref_steal(o)
+        };
+        b.vm.push(r);
+    }
+    let built = b.built.clone();
+    // inline cache
+    let this = CodePtr {
+        code,
+        index: THIS_INSTR,
+    };
+    let mut pool_objs = pushed_objs.clone();
+    pool_objs.extend([globals, builtins]);
+    pool_objs.extend(built.iter().copied());
+    let pool = derived_u32(&vm, &pool_objs);
+    let write = |vm: &mut Vm, name: &str, args: &mut [Value]| {
+        if let Some(f) = runtime::lookup(name) {
+            let _ = f.invoke(vm, args);
+        }
+    };
+    for (k, &(off, size)) in layout.caches.iter().enumerate() {
+        let at = Value::Code(this.offset(1 + off));
+        let spec_k = spec
+            .cache
+            .get(k)
+            .cloned()
+            .unwrap_or(CacheSpec::Derived(k as u8));
+        let raw: u64 = match spec_k {
+            CacheSpec::Derived(i) | CacheSpec::Derived2(i) | CacheSpec::Derived3(i) => {
+                if size == 4 {
+                    let objs: Vec<Obj> =
+                        pool_objs.iter().copied().filter(|o| !o.is_null()).collect();
+                    let o = objs.get(i as usize % objs.len().max(1)).copied();
+                    write(
+                        &mut vm,
+                        "write_obj",
+                        &mut [at, Value::Obj(o.unwrap_or(wk::NONE))],
+                    );
+                    continue;
+                }
+                pool[i as usize % pool.len()] as u64
+            }
+            CacheSpec::Zero => 0,
+            CacheSpec::Raw(v) => v as u64,
+        };
+        match size {
+            1 => write(
+                &mut vm,
+                "write_u16",
+                &mut [at, Value::from(raw as u32 as i32 & 0xffff)],
+            ),
+            2 => write(&mut vm, "write_u32", &mut [at, Value::from(raw as u32)]),
+            _ => write(
+                &mut vm,
+                "write_u64",
+                &mut [at, Value::Int(raw as i128, runtime::IntTy::SIZE)],
+            ),
+        }
+    }
+    vm.this_instr = this;
+    vm.next_instr = this.offset(layout.size);
+    vm.cur().instr_ptr = THIS_INSTR;
+    if spec.eval_breaker {
+        vm.ts.eval_breaker = 1;
+    }
+    let faults = match spec.fault {
+        Some(n) => FaultPlan::fail_nth((n % 6) as u32),
+        None => FaultPlan::default(),
+    };
+    State { vm, oparg, faults }
+}

@@ -1,0 +1,237 @@
+//! `opcode-diff`: runs candidate bodies against the reference interpreter on fuzzed states.
+//!
+//! ```text
+//! opcode-diff [--opcode NAME ... | --all] [--states N] [--seed S] [--threads T] [--json]
+//!             [--candidate reference|manual] [--mutation flip-operator|drop-close|shift-cache]
+//! ```
+//! Exit status: 0 when nothing mismatched, 1 on a mismatch (reproducers are written to
+//! `corpus/regressions/`), 2 on bad usage or an input that does not load.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use harness::oracle::OutcomeClass;
+use harness::reference::Mutation;
+use harness::run::{self, OpStats, Target};
+use harness::targets::{CandidateSource, World};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "opcode-diff",
+    about = "Differential check of opcode bodies against the reference interpreter"
+)]
+struct Args {
+    /// Instructions to check (repeatable); default: all with a reference.
+    #[arg(long = "opcode", value_name = "NAME")]
+    opcodes: Vec<String>,
+    /// Check every instruction that has a reference.
+    #[arg(long, conflicts_with = "opcodes")]
+    all: bool,
+    /// States per instruction.
+    #[arg(long, default_value_t = 10_000)]
+    states: u64,
+    /// Seed of the state generator.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// What to compare with the reference (the generated bodies are not built into this
+    /// binary yet: `reference` checks the harness itself).
+    #[arg(long, value_enum, default_value = "reference")]
+    candidate: Candidate,
+    /// Use a deliberately faulty reference as the candidate (shows that the oracle bites).
+    #[arg(long, value_enum)]
+    mutation: Option<MutationArg>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Candidate {
+    Reference,
+    Manual,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum MutationArg {
+    FlipOperator,
+    DropClose,
+    ShiftCache,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:5.1}%", x * 100.0)
+}
+
+fn row_json(t: &Target, s: &OpStats, specialized: bool) -> serde_json::Value {
+    let coverage: serde_json::Map<String, serde_json::Value> = OutcomeClass::ALL
+        .iter()
+        .map(|c| (c.name().to_string(), serde_json::json!(s.share(*c))))
+        .collect();
+    serde_json::json!({
+        "opcode": t.name,
+        "candidate": t.kind,
+        "states": s.states,
+        "agree": s.agree,
+        "mismatch": s.mismatch,
+        "skipped": s.skipped_total(),
+        "skip_reasons": s.skipped,
+        "coverage": coverage,
+        "under_tested": specialized && s.share(OutcomeClass::Continue) == 0.0,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let world = match World::load() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("opcode-diff: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let source = match (args.mutation, args.candidate) {
+        (Some(MutationArg::FlipOperator), _) => CandidateSource::Mutant(Mutation::FlipOperator),
+        (Some(MutationArg::DropClose), _) => CandidateSource::Mutant(Mutation::DropClose),
+        (Some(MutationArg::ShiftCache), _) => CandidateSource::Mutant(Mutation::ShiftCache),
+        (None, Candidate::Reference) => CandidateSource::Reference,
+        (None, Candidate::Manual) => CandidateSource::Manual,
+    };
+    let names = if args.all {
+        Vec::new()
+    } else {
+        args.opcodes.clone()
+    };
+    let (targets, missing) = world.targets(&names, source);
+    for (n, why) in &missing {
+        eprintln!("opcode-diff: {n}: not checked: {why}");
+    }
+    if targets.is_empty() {
+        eprintln!("opcode-diff: nothing to check");
+        return ExitCode::from(2);
+    }
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("opcode-diff: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let total = args.states * targets.len() as u64;
+    let tty = std::io::stderr().is_terminal() && !args.json;
+    let progress = |done: u64| {
+        if tty {
+            eprint!("\r{done}/{total} checks");
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let start = Instant::now();
+    let stats = pool.install(|| run::run(&targets, args.states, args.seed, &progress));
+    let secs = start.elapsed().as_secs_f64();
+    if tty {
+        eprintln!();
+    }
+    let checks: u64 = stats.iter().map(|s| s.states).sum();
+    let mismatches: u64 = stats.iter().map(|s| s.mismatch).sum();
+    let skipped: u64 = stats.iter().map(|s| s.skipped_total()).sum();
+    let cps = checks as f64 / secs.max(1e-9);
+    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
+    for s in &stats {
+        for (k, v) in &s.skipped {
+            *reasons.entry(k.clone()).or_default() += v;
+        }
+    }
+    let mut repro_paths = Vec::new();
+    for s in &stats {
+        if let Some((_, r)) = &s.first {
+            match run::write_repro(&run::regressions_dir(), r) {
+                Ok(p) => repro_paths.push(p),
+                Err(e) => eprintln!("opcode-diff: cannot write reproducer: {e}"),
+            }
+        }
+    }
+    if args.json {
+        let rows: Vec<serde_json::Value> = targets
+            .iter()
+            .zip(&stats)
+            .map(|(t, s)| row_json(t, s, world.is_specialized(&t.name)))
+            .collect();
+        let j = serde_json::json!({
+            "input": world.program.input,
+            "opcodes": targets.len(),
+            "checks": checks,
+            "mismatches": mismatches,
+            "skipped": skipped,
+            "skip_reasons": reasons,
+            "checks_per_second": cps,
+            "threads": pool.current_num_threads(),
+            "rows": rows,
+            "reproducers": repro_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        });
+        println!("{j:#}");
+    } else {
+        println!(
+            "{:<36} {:>8} {:>8} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "opcode",
+            "states",
+            "agree",
+            "mism",
+            "skipped",
+            "cont",
+            "deopt",
+            "exit",
+            "error",
+            "jump"
+        );
+        for (t, s) in targets.iter().zip(&stats) {
+            let mut line = format!(
+                "{:<36} {:>8} {:>8} {:>6} {:>7}",
+                t.name,
+                s.states,
+                s.agree,
+                s.mismatch,
+                s.skipped_total()
+            );
+            for c in OutcomeClass::ALL {
+                line.push_str(&format!(" {:>7}", pct(s.share(c))));
+            }
+            if world.is_specialized(&t.name) && s.share(OutcomeClass::Continue) == 0.0 {
+                line.push_str("  under-tested: success path never reached");
+            }
+            println!("{line}");
+        }
+        if !reasons.is_empty() {
+            println!("skipped, by reason:");
+            for (k, v) in &reasons {
+                println!("  {v:>9}  {k}");
+            }
+        }
+        println!(
+            "{} opcodes ({}), {checks} checks, {mismatches} mismatches, {skipped} skipped, {:.1}s, {:.0} checks/s on {} threads",
+            targets.len(),
+            targets[0].kind,
+            secs,
+            cps,
+            pool.current_num_threads()
+        );
+    }
+    if mismatches > 0 {
+        for s in &stats {
+            if let Some((_, r)) = &s.first {
+                eprintln!("---- mismatch ----\n{}", r.dump);
+            }
+        }
+        for p in &repro_paths {
+            eprintln!("reproducer: {}", p.display());
+        }
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
