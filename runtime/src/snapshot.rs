@@ -35,7 +35,10 @@ impl std::fmt::Display for Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Name::Null => write!(f, "NULL"),
-            Name::Old(h) => write!(f, "#{h}"),
+            Name::Old(h) => match wk::name_of(Obj(*h)) {
+                Some(n) => write!(f, "{n}"),
+                None => write!(f, "#{h}"),
+            },
             Name::SmallInt(v) => write!(f, "{v}"),
             Name::Interned(s) => write!(f, "{s:?}"),
             Name::Fresh(p) => write!(f, "new@{p}"),
@@ -142,6 +145,20 @@ pub enum Key {
     Exception,
     /// `exc_info` level `i`
     ExcInfo(usize),
+    /// slot `slot` of `localsplus` (locals, then stack) of another frame than the current one
+    FrameSlot {
+        /// the frame's index
+        frame: u32,
+        /// index into `localsplus`
+        slot: usize,
+    },
+    /// a field of another frame than the current one
+    FrameField {
+        /// the frame's index
+        frame: u32,
+        /// which field
+        field: &'static str,
+    },
     /// a harness root
     Root(usize),
     /// an object's content
@@ -162,6 +179,8 @@ impl std::fmt::Display for Key {
             Key::CodeUnit(i) => write!(f, "code[{i}]"),
             Key::Exception => write!(f, "exception"),
             Key::ExcInfo(i) => write!(f, "exc_info[{i}]"),
+            Key::FrameSlot { frame, slot } => write!(f, "frames[{frame}].localsplus[{slot}]"),
+            Key::FrameField { frame, field } => write!(f, "frames[{frame}].{field}"),
             Key::Root(i) => write!(f, "root[{i}]"),
             Key::Object(Name::Fresh(p)) => write!(f, "{p}"),
             Key::Object(n) => write!(f, "object {n}"),
@@ -328,6 +347,50 @@ impl Snapshot {
         }
         e.push((Key::Field("current_frame"), Item::Int(vm.current.0 as i64)));
         e.push((Key::Field("frames"), Item::Int(vm.frames.len() as i64)));
+        for (fi, f) in vm.frames.iter().enumerate() {
+            if fi == vm.current.0 as usize {
+                continue;
+            }
+            let frame = fi as u32;
+            for (slot, r) in f.live().iter().enumerate() {
+                let it = ref_item(&mut namer, *r, &|| {
+                    format!("frames[{fi}].localsplus[{slot}]")
+                });
+                e.push((Key::FrameSlot { frame, slot }, Item::Ref(it)));
+            }
+            for (field, o) in [
+                ("f_executable", f.code),
+                ("f_funcobj", f.func),
+                ("f_locals", f.locals),
+            ] {
+                let name = namer.name(o, &|| format!("frames[{fi}].{field}"));
+                e.push((
+                    Key::FrameField { frame, field },
+                    Item::Ref(RefItem::Obj { name, owned: true }),
+                ));
+            }
+            e.push((
+                Key::FrameField {
+                    frame,
+                    field: "stack_pointer",
+                },
+                Item::Int(f.stack_pointer as i64),
+            ));
+            e.push((
+                Key::FrameField {
+                    frame,
+                    field: "instr_ptr",
+                },
+                Item::Int(f.instr_ptr),
+            ));
+            e.push((
+                Key::FrameField {
+                    frame,
+                    field: "previous",
+                },
+                Item::Int(f.previous.0 as i64),
+            ));
+        }
         e.push((Key::Field("next_instr"), Item::Int(vm.next_instr.index)));
         e.push((
             Key::Field("tstate.eval_breaker"),
@@ -486,11 +549,17 @@ impl Snapshot {
                     j += 1;
                 }
                 std::cmp::Ordering::Less => {
-                    lines.push(format!("{}: {} vs <absent>", a[i].0, self.render(&a[i].1)));
+                    // A fresh object present on one side only was already shown inline on the
+                    // root line that reaches it.
+                    if !shown_inline(&a[i].0, &lines) {
+                        lines.push(format!("{}: {} vs <absent>", a[i].0, self.render(&a[i].1)));
+                    }
                     i += 1;
                 }
                 std::cmp::Ordering::Greater => {
-                    lines.push(format!("{}: <absent> vs {}", b[j].0, other.render(&b[j].1)));
+                    if !shown_inline(&b[j].0, &lines) {
+                        lines.push(format!("{}: <absent> vs {}", b[j].0, other.render(&b[j].1)));
+                    }
                     j += 1;
                 }
             }
@@ -526,10 +595,19 @@ impl Snapshot {
                 let borrowed = if *owned { "" } else { " [borrowed]" };
                 match self.find(&Key::Object(name.clone())) {
                     Some(Item::Obj(c)) => format!("{}{borrowed}", render_obj(c)),
-                    _ => format!("{name}{borrowed}"),
+                    // no content entry: an immortal, whose ownership is irrelevant
+                    _ => name.to_string(),
                 }
             }
         }
+    }
+}
+
+/// `true` for a fresh object's key whose path already has a diff line.
+fn shown_inline(k: &Key, lines: &[String]) -> bool {
+    match k {
+        Key::Object(Name::Fresh(p)) => lines.iter().any(|l| l.starts_with(&format!("{p}: "))),
+        _ => false,
     }
 }
 
@@ -614,10 +692,12 @@ pub fn render_obj(c: &CanonObj) -> String {
             let _ = write!(s, "module [{}]", list(&c.children));
         }
         ObjData::Exception { .. } => {
-            let _ = write!(s, "exception of type {ty} [{}]", list(&c.children));
+            let t = ty.to_string();
+            let t = t.strip_prefix("type ").unwrap_or(&t);
+            let _ = write!(s, "{t} exception [{}]", list(&c.children));
         }
         ObjData::Opaque(t) => {
-            let _ = write!(s, "opaque {t} of type {ty}");
+            let _ = write!(s, "opaque {t} of {ty}");
         }
     }
     if c.freed {
@@ -687,6 +767,32 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
         != b.frames.get(b.current.0 as usize).is_some()
     {
         return false;
+    }
+    for (fi, (fa, fb)) in a.frames.iter().zip(&b.frames).enumerate() {
+        if fi == a.current.0 as usize {
+            continue;
+        }
+        if fa.live().len() != fb.live().len()
+            || fa.stack_pointer != fb.stack_pointer
+            || fa.instr_ptr != fb.instr_ptr
+            || fa.previous != fb.previous
+        {
+            return false;
+        }
+        for (x, y) in fa.live().iter().zip(fb.live()) {
+            if !m.stackref(*x, *y) {
+                return false;
+            }
+        }
+        for (x, y) in [
+            (fa.code, fb.code),
+            (fa.func, fb.func),
+            (fa.locals, fb.locals),
+        ] {
+            if !m.link(x, y) {
+                return false;
+            }
+        }
     }
     if !m.link(a.ts.current_exception, b.ts.current_exception) {
         return false;

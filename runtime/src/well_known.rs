@@ -151,3 +151,23 @@ pub const FIRST_DYNAMIC: u32 = 63;
 pub const SMALL_INT_MIN: i64 = -5;
 /// Largest cached small int (`_PY_NSMALLPOSINTS - 1`).
 pub const SMALL_INT_MAX: i64 = 256;
+
+/// A readable name for a well-known handle (`None`, `True`, `type int`, ...).
+pub fn name_of(o: Obj) -> Option<String> {
+    if let Some(t) = TYPES.iter().find(|t| t.handle == o) {
+        return Some(format!("type {}", t.name));
+    }
+    let n = match o {
+        NONE => "None",
+        NOT_IMPLEMENTED => "NotImplemented",
+        ELLIPSIS => "Ellipsis",
+        FALSE => "False",
+        TRUE => "True",
+        EMPTY_TUPLE => "()",
+        EMPTY_STR => "''",
+        EMPTY_BYTES => "b''",
+        INSTRUMENTATION_MISSING => "_PyInstrumentation_MISSING",
+        _ => return None,
+    };
+    Some(n.to_string())
+}

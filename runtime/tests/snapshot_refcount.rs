@@ -208,7 +208,15 @@ fn injected_failures_follow_the_error_path_in_both_runs() {
         d.contains("outcome: Some(Error { label: \"pop_2_error\" }) vs Some(Continue)"),
         "{d}"
     );
-    assert!(d.contains("exception: exception of type #"), "{d}");
+    assert!(
+        d.contains("exception: MemoryError exception [()] (rc 1) vs NULL"),
+        "{d}"
+    );
+    assert_eq!(
+        d.lines().filter(|l| l.starts_with("stack[0]")).count(),
+        1,
+        "{d}"
+    );
     check_quick_equal();
 }
 
@@ -266,4 +274,51 @@ fn every_created_object_is_reachable_or_freed_across_the_api() {
         .iter()
         .all(|(k, _)| !matches!(k, runtime::snapshot::Key::Leak(_))));
     assert!(vm.violations().is_empty(), "{:?}", vm.violations());
+}
+
+#[test]
+fn pushed_frames_are_part_of_the_snapshot() {
+    let push = |vm: &mut Vm, extra_arg: bool| {
+        let globals = vm.roots[0];
+        let code = vm.simple_code(vec![0; 2], vec![], &[], 1, 2);
+        let name = vm.intern("g");
+        vm.heap.incref(globals);
+        vm.heap.incref(globals);
+        let func = vm.new_function(runtime::FunctionData {
+            code,
+            globals,
+            builtins: globals,
+            name,
+            qualname: name,
+            defaults: Obj::NULL,
+            kwdefaults: Obj::NULL,
+            closure: Obj::NULL,
+            annotate: Obj::NULL,
+            version: 1,
+        });
+        let cur = vm.frame();
+        let f = vm.frame_push_unchecked(runtime::TState, StackRef::owned(func), 0, cur);
+        let arg = vm.pop();
+        vm.frame_stack_push(f, arg);
+        if extra_arg {
+            vm.frame_stack_push(f, StackRef::NONE);
+        }
+        Outcome::Dispatch
+    };
+    let (va, a) = run(FaultPlan::default(), |vm| push(vm, false));
+    let (_, b) = run(FaultPlan::default(), |vm| push(vm, false));
+    assert!(a.diff(&b).is_empty(), "{}", a.diff(&b));
+    assert!(
+        va.refcount_errors().is_empty(),
+        "{:?}",
+        va.refcount_errors()
+    );
+    let (_, c) = run(FaultPlan::default(), |vm| push(vm, true));
+    let d = a.diff(&c).to_string();
+    assert!(
+        d.contains("frames[1].localsplus[2]: <absent> vs None"),
+        "{d}"
+    );
+    assert!(d.contains("frames[1].stack_pointer: 2 vs 3"), "{d}");
+    check_quick_equal();
 }
