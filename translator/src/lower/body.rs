@@ -1,0 +1,508 @@
+//! One body (an `inst`, `op` or `label`) as one Rust function.
+//!
+//! The signature comes from the DSL: `vm`, `oparg`, the named cache entries as typed values, the
+//! stack inputs as parameters (arrays as `Vec`s), and the outputs as the second half of the
+//! result. The body runs inside a labelled block; every DSL exit (`DEOPT_IF`, `ERROR_IF`,
+//! `goto error`, ...) breaks out of it with the exit kind, so the function always returns the
+//! outputs assigned so far together with how the body ended.
+
+use std::collections::HashSet;
+
+use lang_c::ast::{BinaryOperator, Expression, Statement};
+use lang_c::span::Node;
+use quote::{format_ident, quote};
+use subset::{Bindings, BodyEnv, CType, Typing};
+use syn::{parse_quote, Expr, Stmt};
+
+use super::mutation::Mutation;
+use super::rtype::rust_type;
+use super::sig::{BodySig, SigItem};
+
+/// A loop the lowering is inside, for `break`/`continue`.
+#[derive(Debug)]
+pub struct Loop {
+    pub break_label: Option<syn::Lifetime>,
+    pub continue_label: Option<syn::Lifetime>,
+    pub break_used: bool,
+    pub continue_used: bool,
+}
+
+impl Loop {
+    pub fn plain() -> Loop {
+        Loop {
+            break_label: None,
+            continue_label: None,
+            break_used: false,
+            continue_used: false,
+        }
+    }
+
+    pub fn labeled(b: syn::Lifetime, c: syn::Lifetime) -> Loop {
+        Loop {
+            break_label: Some(b),
+            continue_label: Some(c),
+            break_used: false,
+            continue_used: false,
+        }
+    }
+}
+
+/// How a body leaves early.
+#[derive(Debug)]
+pub enum ExitKind {
+    Deopt,
+    SideExit,
+    /// `ERROR_IF`: the inputs are popped (their references were released).
+    Error(String),
+    /// `ERROR_NO_POP`: the inputs stay on the stack.
+    ErrorNoPop(String),
+    Dispatch,
+    /// `goto LABEL`.
+    Goto(String),
+}
+
+/// Whether a label is an error exit (the inputs are popped, an exception is set).
+pub fn is_error_label(l: &str) -> bool {
+    l.contains("error") || l.contains("unwind")
+}
+
+/// The lowering state of one body.
+#[derive(Debug)]
+pub struct BodyCx<'a> {
+    pub b: &'a Bindings,
+    pub typing: &'a Typing,
+    pub env: &'a BodyEnv,
+    pub sig: &'a BodySig,
+    pub loops: Vec<Loop>,
+    pub tmp: usize,
+    /// Rust names of variables that are assigned somewhere (they need `mut`).
+    pub assigned: HashSet<String>,
+    pub uses_oparg: bool,
+    pub oparg_assigned: bool,
+    pub exits: bool,
+    pub may_dispatch: bool,
+    /// The size of every instruction that runs this body, when they agree.
+    pub instruction_size: Option<i32>,
+    pub mutation: Option<Mutation>,
+    pub mutation_applied: bool,
+    /// Binary operators seen so far (for [`Mutation::FlipOperator`]).
+    pub operators_seen: usize,
+}
+
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "vm", "oparg",
+    "exit_", "support", "runtime",
+];
+
+/// The Rust identifier of a C variable (keywords and generated names get a `_` suffix).
+pub fn var_name(name: &str) -> syn::Ident {
+    if RUST_KEYWORDS.contains(&name) || crate::emit::support::SUPPORT_NAMES.contains(&name) {
+        format_ident!("{}_", name)
+    } else {
+        format_ident!("{}", name)
+    }
+}
+
+impl<'a> BodyCx<'a> {
+    pub fn new(
+        b: &'a Bindings,
+        typing: &'a Typing,
+        env: &'a BodyEnv,
+        sig: &'a BodySig,
+    ) -> BodyCx<'a> {
+        BodyCx {
+            b,
+            typing,
+            env,
+            sig,
+            loops: Vec::new(),
+            tmp: 0,
+            assigned: HashSet::new(),
+            uses_oparg: false,
+            oparg_assigned: false,
+            exits: false,
+            may_dispatch: false,
+            instruction_size: None,
+            mutation: None,
+            mutation_applied: false,
+            operators_seen: 0,
+        }
+    }
+
+    pub fn var_ident(&self, name: &str) -> syn::Ident {
+        var_name(name)
+    }
+
+    pub fn declare_local(&mut self, name: &str) -> syn::Ident {
+        var_name(name)
+    }
+
+    /// `break 'body Exit::...;`
+    pub fn exit_stmt(&mut self, kind: ExitKind) -> Stmt {
+        self.exits = true;
+        let e: Expr = match kind {
+            ExitKind::Deopt => parse_quote!(Exit::Deopt),
+            ExitKind::SideExit => parse_quote!(Exit::SideExit),
+            ExitKind::Error(l) => parse_quote!(Exit::Error(#l)),
+            ExitKind::ErrorNoPop(l) => parse_quote!(Exit::ErrorNoPop(#l)),
+            ExitKind::Dispatch => {
+                self.may_dispatch = true;
+                parse_quote!(Exit::Dispatch)
+            }
+            ExitKind::Goto(l) if is_error_label(&l) => parse_quote!(Exit::Error(#l)),
+            ExitKind::Goto(l) => parse_quote!(Exit::Label(#l)),
+        };
+        parse_quote!(break 'body #e;)
+    }
+
+    fn conditional_exit(
+        &mut self,
+        cond: &Node<Expression>,
+        kind: ExitKind,
+    ) -> Result<Vec<Stmt>, String> {
+        let c = self.condition(cond)?;
+        let s = self.exit_stmt(kind);
+        Ok(vec![Stmt::Expr(parse_quote!(if #c { #s }), None)])
+    }
+
+    /// The DSL macro replacement table: what each macro statement becomes.
+    pub fn dsl_macro(
+        &mut self,
+        name: &str,
+        args: &[Node<Expression>],
+    ) -> Result<Vec<Stmt>, String> {
+        let label_arg = |i: usize| -> Option<String> {
+            match args.get(i).map(|a| &a.node) {
+                Some(Expression::Identifier(id)) => Some(id.node.name.clone()),
+                _ => None,
+            }
+        };
+        match name {
+            "DEOPT_IF" => self.conditional_exit(&args[0], ExitKind::Deopt),
+            "EXIT_IF" => self.conditional_exit(&args[0], ExitKind::SideExit),
+            "ERROR_IF" => {
+                let l = label_arg(1).unwrap_or_else(|| "error".to_string());
+                self.conditional_exit(&args[0], ExitKind::Error(l))
+            }
+            "ERROR_NO_POP" => Ok(vec![self.exit_stmt(ExitKind::ErrorNoPop("error".into()))]),
+            "DISPATCH" | "DISPATCH_SAME_OPARG" => Ok(vec![self.exit_stmt(ExitKind::Dispatch)]),
+            // Liveness and stack-pointer bookkeeping: the generated code keeps the values in
+            // variables, so there is nothing to do at run time.
+            "DEAD" | "INPUTS_DEAD" | "SYNC_SP" | "SAVE_STACK" | "RELOAD_STACK" => Ok(Vec::new()),
+            // Statistics exist only in Py_STATS builds.
+            "STAT_INC" | "OPCODE_DEFERRED_INC" => Ok(Vec::new()),
+            "DECREF_INPUTS" => self.decref_inputs(),
+            "JUMPBY" => {
+                let v = self.expr(&args[0])?;
+                let n = self.convert(v, &CType::LONG)?;
+                Ok(vec![parse_quote!(jumpby(vm, #n);)])
+            }
+            "assert" => {
+                let c = self.condition(&args[0])?;
+                Ok(vec![parse_quote!(debug_assert!(#c);)])
+            }
+            other => Err(format!("DSL macro {other} has no lowering")),
+        }
+    }
+
+    /// `DECREF_INPUTS()`: release every input but `unused` ones, as CPython's generator does
+    /// (3.14+: top of stack first, with `PyStackRef_CLOSE`; before: in order, `Py_DECREF`).
+    fn decref_inputs(&mut self) -> Result<Vec<Stmt>, String> {
+        let stackref = self.env.minor >= 14;
+        let mut items: Vec<&SigItem> = self.sig.inputs.iter().filter(|i| !i.unused).collect();
+        if stackref {
+            items.reverse();
+        }
+        let mut out = Vec::new();
+        for it in items {
+            if it.name == "null" {
+                continue;
+            }
+            let maybe_null = it.name.ends_with("_or_null") || it.cond.is_some();
+            let fname = match (stackref, maybe_null) {
+                (true, false) => "PyStackRef_CLOSE",
+                (true, true) => "PyStackRef_XCLOSE",
+                (false, false) => "Py_DECREF",
+                (false, true) => "Py_XDECREF",
+            };
+            let f = self
+                .b
+                .function(fname)
+                .ok_or_else(|| format!("DECREF_INPUTS needs a binding for {fname}"))?
+                .clone();
+            let v = var_name(&it.name);
+            if it.array.is_some() {
+                let call =
+                    super::template::expand_args(&f.rust, &[parse_quote!(*item)], 1, None, None)?;
+                let call = self.mutate_call(fname, call);
+                if stackref {
+                    out.push(parse_quote!(for item in #v.iter().rev() { #call; }));
+                } else {
+                    out.push(parse_quote!(for item in #v.iter() { #call; }));
+                }
+            } else {
+                let call =
+                    super::template::expand_args(&f.rust, &[parse_quote!(#v)], 1, None, None)?;
+                let call = self.mutate_call(fname, call);
+                out.push(Stmt::Expr(call, Some(Default::default())));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The operator to emit for the next binary operator (flipped once under
+    /// [`Mutation::FlipOperator`]).
+    pub fn mutate_op(&mut self, op: &BinaryOperator) -> BinaryOperator {
+        use BinaryOperator::*;
+        let n = self.operators_seen;
+        self.operators_seen += 1;
+        if let Some(Mutation::FlipOperator { nth, .. }) = &self.mutation {
+            if *nth == n {
+                self.mutation_applied = true;
+                return match op {
+                    Plus => Minus,
+                    Minus => Plus,
+                    Multiply => Plus,
+                    Divide => Multiply,
+                    Modulo => BitwiseAnd,
+                    Less => GreaterOrEqual,
+                    GreaterOrEqual => Less,
+                    Greater => LessOrEqual,
+                    LessOrEqual => Greater,
+                    Equals => NotEquals,
+                    NotEquals => Equals,
+                    BitwiseAnd => BitwiseOr,
+                    BitwiseOr => BitwiseAnd,
+                    BitwiseXor => BitwiseAnd,
+                    ShiftLeft => ShiftRight,
+                    ShiftRight => ShiftLeft,
+                    LogicalAnd => LogicalOr,
+                    LogicalOr => LogicalAnd,
+                    other => other.clone(),
+                };
+            }
+        }
+        op.clone()
+    }
+
+    /// A call, or nothing for the first reference-releasing call under
+    /// [`Mutation::DropClose`].
+    pub fn mutate_call(&mut self, name: &str, call: Expr) -> Expr {
+        if let Some(Mutation::DropClose { .. }) = &self.mutation {
+            let release = matches!(
+                name,
+                "PyStackRef_CLOSE"
+                    | "PyStackRef_XCLOSE"
+                    | "PyStackRef_CLOSE_SPECIALIZED"
+                    | "Py_DECREF"
+                    | "Py_XDECREF"
+                    | "Py_DecRef"
+            );
+            if release && !self.mutation_applied {
+                self.mutation_applied = true;
+                return parse_quote!(());
+            }
+        }
+        call
+    }
+}
+
+/// The lowered body: a function and what the composition needs to call it.
+#[derive(Debug, Clone)]
+pub struct LoweredFn {
+    pub ident: syn::Ident,
+    pub item: syn::ItemFn,
+    pub may_dispatch: bool,
+    pub mutation_applied: bool,
+}
+
+/// What the body's function is named: `op_<name>`, `inst_<name>`, `label_<name>`.
+pub fn fn_ident(kind: crate::cbody::BodyKind, name: &str) -> syn::Ident {
+    let base = name.trim_start_matches('_').to_lowercase();
+    match kind {
+        crate::cbody::BodyKind::Op => format_ident!("op_{}", base),
+        crate::cbody::BodyKind::Inst => format_ident!("inst_{}", base),
+        crate::cbody::BodyKind::Label => format_ident!("label_{}", base),
+    }
+}
+
+/// Everything one body's lowering needs besides its AST.
+#[derive(Debug)]
+pub struct BodyInput<'a> {
+    pub name: &'a str,
+    pub kind: crate::cbody::BodyKind,
+    pub line: u32,
+    pub sig: &'a BodySig,
+    pub env: &'a BodyEnv,
+    pub typing: &'a Typing,
+    pub bindings: &'a Bindings,
+    pub instruction_size: Option<i32>,
+    pub mutation: Option<Mutation>,
+}
+
+/// Lower one body to its function.
+pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<LoweredFn, String> {
+    let mut cx = BodyCx::new(input.bindings, input.typing, input.env, input.sig);
+    cx.instruction_size = input.instruction_size;
+    cx.mutation = input.mutation.clone();
+    let Statement::Compound(items) = &body.node else {
+        return Err("body is not a compound statement".into());
+    };
+    let mut stmts = cx.block_items(items)?;
+    drop_needless_mut(&mut stmts, &cx.assigned);
+    let ident = fn_ident(input.kind, input.name);
+    let sig = input.sig;
+    let b = input.bindings;
+
+    // Parameters and the output declarations.
+    let mut params: Vec<(syn::Ident, syn::Type, bool)> = Vec::new();
+    for c in &sig.caches {
+        let v = var_name(&c.name);
+        let t = rust_type(&c.ty, b)?;
+        let m = cx.assigned.contains(&v.to_string());
+        params.push((v, t, m));
+    }
+    let mut input_names: HashSet<String> = HashSet::new();
+    for it in sig.inputs.iter().filter(|i| !i.unused) {
+        let v = var_name(&it.name);
+        let t = it.rust_type(b)?;
+        let m = cx.assigned.contains(&v.to_string());
+        input_names.insert(it.name.clone());
+        params.push((v, t, m));
+    }
+    let mut decls: Vec<Stmt> = Vec::new();
+    let mut outs: Vec<Expr> = Vec::new();
+    let mut out_types: Vec<syn::Type> = Vec::new();
+    for it in sig.outputs.iter().filter(|i| !i.unused) {
+        let v = var_name(&it.name);
+        let t = it.rust_type(b)?;
+        if !input_names.contains(&it.name) {
+            let m = cx.assigned.contains(&v.to_string());
+            let init: Expr = match &it.array {
+                Some(size) => {
+                    let n = super::sig::size_expr(size)?;
+                    let elem = rust_type(&it.elem_type(), b)?;
+                    parse_quote!(vec![<#elem>::NULL; #n])
+                }
+                None => parse_quote!(<#t>::NULL),
+            };
+            decls.push(if m {
+                parse_quote!(let mut #v: #t = #init;)
+            } else {
+                parse_quote!(let #v: #t = #init;)
+            });
+        }
+        outs.push(parse_quote!(#v));
+        out_types.push(t);
+    }
+    let output_sizes_use_oparg = sig
+        .outputs
+        .iter()
+        .any(|o| !o.unused && !input_names.contains(&o.name) && o.mentions_oparg());
+    if cx.uses_oparg || output_sizes_use_oparg {
+        if cx.oparg_assigned {
+            decls.insert(0, parse_quote!(let mut oparg = oparg as i32;));
+        } else {
+            decls.insert(0, parse_quote!(let oparg = oparg as i32;));
+        }
+    }
+    // A body that always leaves through an exit has no fall-through value.
+    let diverges = matches!(stmts.last(), Some(Stmt::Expr(Expr::Break(_), _)));
+    let tail: Option<Expr> = (!diverges).then(|| parse_quote!(Exit::Continue));
+    let body_expr: Expr = if cx.exits {
+        parse_quote!('body: { #(#stmts)* #tail })
+    } else {
+        parse_quote!({ #(#stmts)* #tail })
+    };
+    let used = used_idents(&quote!(#(#decls)* #body_expr #(#outs)*).to_string());
+    let vm_param = if used.contains("vm") {
+        format_ident!("vm")
+    } else {
+        format_ident!("_vm")
+    };
+    let oparg_param = if used.contains("oparg") {
+        format_ident!("oparg")
+    } else {
+        format_ident!("_oparg")
+    };
+    let mut ps: Vec<syn::FnArg> = vec![
+        parse_quote!(#vm_param: &mut runtime::Vm),
+        parse_quote!(#oparg_param: u32),
+    ];
+    for (v, t, m) in params {
+        let name = if used.contains(&v.to_string()) {
+            v
+        } else {
+            format_ident!("_{}", v)
+        };
+        ps.push(if m {
+            parse_quote!(mut #name: #t)
+        } else {
+            parse_quote!(#name: #t)
+        });
+    }
+    let doc = format!(
+        " `{}` ({}), bytecodes.c:{}.",
+        input.name, input.kind, input.line
+    );
+    let item: syn::ItemFn = if input.kind == crate::cbody::BodyKind::Label {
+        parse_quote! {
+            #[doc = #doc]
+            pub fn #ident(#(#ps),*) -> Exit {
+                #(#decls)*
+                #body_expr
+            }
+        }
+    } else {
+        parse_quote! {
+            #[doc = #doc]
+            // C bodies store values that a later exit never reads (outputs set before an
+            // `ERROR_IF`, `x = PyStackRef_NULL` after a release); the stores are kept as written.
+            #[allow(unused_assignments)]
+            pub fn #ident(#(#ps),*) -> (Exit, (#(#out_types,)*)) {
+                #(#decls)*
+                let exit_ = #body_expr;
+                (exit_, (#(#outs,)*))
+            }
+        }
+    };
+    Ok(LoweredFn {
+        ident,
+        item,
+        may_dispatch: cx.may_dispatch,
+        mutation_applied: cx.mutation_applied,
+    })
+}
+
+/// Removes `mut` from locals that are never assigned after their declaration.
+fn drop_needless_mut(stmts: &mut [Stmt], assigned: &HashSet<String>) {
+    struct V<'a>(&'a HashSet<String>);
+    impl syn::visit_mut::VisitMut for V<'_> {
+        fn visit_local_mut(&mut self, l: &mut syn::Local) {
+            if let syn::Pat::Type(pt) = &mut l.pat {
+                if let syn::Pat::Ident(pi) = &mut *pt.pat {
+                    if !self.0.contains(&pi.ident.to_string()) {
+                        pi.mutability = None;
+                    }
+                }
+            }
+            syn::visit_mut::visit_local_mut(self, l);
+        }
+    }
+    let mut v = V(assigned);
+    for s in stmts {
+        syn::visit_mut::VisitMut::visit_stmt_mut(&mut v, s);
+    }
+}
+
+/// Identifiers occurring in a token text (for naming unused parameters `_x`).
+fn used_idents(text: &str) -> HashSet<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
