@@ -8,6 +8,46 @@
 //!   reachable by C name through [`registry::lookup`] for the reference interpreter.
 //! * [`snapshot`] turns a state into a canonical comparable form and diffs two of them.
 //! * [`Outcome`] is how a body ended, shared by generated and reference code.
+//!
+//! ```
+//! use runtime::{lookup, FaultPlan, Obj, Outcome, Snapshot, Value, Vm};
+//!
+//! // A state: a frame with two ints on its value stack.
+//! let mut vm = Vm::new();
+//! let code = vm.simple_code(vec![0; 2], vec![], &[], 0, 4);
+//! vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+//! vm.heap.decref(code);
+//! let (a, b) = (vm.new_int(40), vm.new_int(2));
+//! vm.push_obj(a);
+//! vm.push_obj(b);
+//!
+//! // Two executions of the same body on copies of the state.
+//! let run = |mut vm: Vm, by_name: bool| {
+//!     vm.begin_run(FaultPlan::default());
+//!     let (r, l) = (vm.pop(), vm.pop());
+//!     let (lo, ro) = (vm.stackref_as_borrow(l), vm.stackref_as_borrow(r));
+//!     let sum = if by_name {
+//!         // the reference interpreter calls the API by C name
+//!         let add = lookup("PyNumber_Add").unwrap();
+//!         match add.invoke(&mut vm, &mut [Value::Obj(lo), Value::Obj(ro)]).unwrap() {
+//!             Value::Obj(o) => o,
+//!             _ => Obj::NULL,
+//!         }
+//!     } else {
+//!         vm.number_add(lo, ro) // generated code calls the method
+//!     };
+//!     vm.stackref_close(l);
+//!     vm.stackref_close(r);
+//!     vm.push_obj(sum);
+//!     let snap = Snapshot::take(&vm, Some(Outcome::Continue));
+//!     (vm, snap)
+//! };
+//! let (x, sx) = run(vm.clone(), false);
+//! let (y, sy) = run(vm, true);
+//! assert!(runtime::snapshot::quick_equal(&x, Some(Outcome::Continue), &y, Some(Outcome::Continue)));
+//! assert!(sx.diff(&sy).is_empty());
+//! assert!(x.refcount_errors().is_empty());
+//! ```
 
 pub mod api;
 pub mod arith;
