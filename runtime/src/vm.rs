@@ -432,9 +432,11 @@ impl Vm {
         TState
     }
 
-    /// The current frame's data (an empty dummy frame is pushed lazily if there is none).
+    /// The current frame's data. Without one (a harness bug), an empty frame is pushed and the
+    /// missing frame is recorded as a violation.
     pub fn cur(&mut self) -> &mut Frame {
         if self.current.is_null() {
+            self.violation(Violation::NullDeref("frame"));
             let code = self.simple_code(Vec::new(), Vec::new(), &[], 0, 16);
             self.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
             self.heap.decref(code);
