@@ -45,9 +45,13 @@ struct Args {
     /// binary yet: `reference` checks the harness itself).
     #[arg(long, value_enum, default_value = "reference")]
     candidate: Candidate,
-    /// Use a deliberately faulty reference as the candidate (shows that the oracle bites).
+    /// Use a deliberately faulty reference as the candidate (shows that the oracle bites);
+    /// its reproducers go to `corpus/mutants/`.
     #[arg(long, value_enum)]
     mutation: Option<MutationArg>,
+    /// Write `N` seed inputs per opcode for the `opcode_diff` fuzz target into DIR and exit.
+    #[arg(long, value_names = ["DIR", "N"], num_args = 2)]
+    emit_seeds: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -114,6 +118,31 @@ fn main() -> ExitCode {
         eprintln!("opcode-diff: nothing to check");
         return ExitCode::from(2);
     }
+    if let Some(v) = &args.emit_seeds {
+        let n: u64 = v[1].parse().unwrap_or(1);
+        let dir = std::path::Path::new(&v[0]);
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("opcode-diff: {e}");
+            return ExitCode::from(2);
+        }
+        let mut bytes = Vec::new();
+        for (k, t) in targets.iter().enumerate() {
+            for i in 0..n {
+                run::state_bytes(args.seed, &t.name, i, &mut bytes);
+                let path = dir.join(format!("{}-{i}", t.name));
+                if let Err(e) = std::fs::write(&path, run::fuzz_input(k, &bytes)) {
+                    eprintln!("opcode-diff: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        println!(
+            "{} seeds written to {}",
+            n * targets.len() as u64,
+            dir.display()
+        );
+        return ExitCode::SUCCESS;
+    }
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -149,9 +178,14 @@ fn main() -> ExitCode {
         }
     }
     let mut repro_paths = Vec::new();
+    let repro_dir = if args.mutation.is_some() {
+        run::mutants_dir()
+    } else {
+        run::regressions_dir()
+    };
     for s in &stats {
         if let Some((_, r)) = &s.first {
-            match run::write_repro(&run::regressions_dir(), r) {
+            match run::write_repro(&repro_dir, r) {
                 Ok(p) => repro_paths.push(p),
                 Err(e) => eprintln!("opcode-diff: cannot write reproducer: {e}"),
             }

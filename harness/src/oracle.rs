@@ -58,15 +58,16 @@ pub enum Verdict {
     Skipped(String),
 }
 
-/// Runs both sides on copies of `state.vm` with the state's failure plan.
-pub fn check(candidate: &dyn Body, reference: &dyn Body, state: &State) -> Verdict {
+/// Runs both sides on identical copies of the state (the reference on a clone, the candidate
+/// on the state itself) with the state's failure plan.
+pub fn check(candidate: &dyn Body, reference: &dyn Body, state: State) -> Verdict {
     let mut b = state.vm.clone();
     b.begin_run(state.faults);
     let ob = match reference.run(&mut b, state.oparg) {
         Ok(o) => o,
         Err(s) => return Verdict::Skipped(format!("reference: {}", s.reason)),
     };
-    let mut a = state.vm.clone();
+    let mut a = state.vm;
     a.begin_run(state.faults);
     let oa = match candidate.run(&mut a, state.oparg) {
         Ok(o) => o,

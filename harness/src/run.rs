@@ -31,6 +31,8 @@ pub struct Target {
 pub struct Repro {
     /// instruction name
     pub opcode: String,
+    /// the candidate kind (`generated`, `manual`, `reference`, `mutant FlipOperator`)
+    pub kind: String,
     /// the bytes the state was decoded from
     pub bytes: Vec<u8>,
     /// the readable dump (spec, oparg, diff)
@@ -100,7 +102,7 @@ pub fn state_bytes(seed: u64, name: &str, i: u64, out: &mut Vec<u8>) {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     };
-    let len = 64 + (next() % 192) as usize;
+    let len = 48 + (next() % 144) as usize;
     out.clear();
     while out.len() < len {
         out.extend_from_slice(&next().to_le_bytes());
@@ -112,8 +114,9 @@ pub fn state_bytes(seed: u64, name: &str, i: u64, out: &mut Vec<u8>) {
 pub fn check_bytes(t: &Target, bytes: &[u8]) -> (Verdict, gen::StateSpec, u32) {
     let spec = gen::spec_from_bytes(bytes);
     let state = gen::materialize(&t.layout, &spec);
-    let v = oracle::check(t.candidate.as_ref(), t.reference.as_ref(), &state);
-    (v, spec, state.oparg)
+    let oparg = state.oparg;
+    let v = oracle::check(t.candidate.as_ref(), t.reference.as_ref(), state);
+    (v, spec, oparg)
 }
 
 /// The readable dump of a mismatch.
@@ -144,6 +147,7 @@ fn run_chunk(t: &Target, seed: u64, range: std::ops::Range<u64>) -> OpStats {
                         i,
                         Repro {
                             opcode: t.name.clone(),
+                            kind: t.kind.clone(),
                             bytes: bytes.clone(),
                             dump: dump(t, &spec, oparg, &m),
                         },
@@ -194,7 +198,14 @@ pub fn regressions_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/regressions")
 }
 
-/// Writes a reproducer: `<op>-<hash>.bin` (`<op>\n` then the state bytes) and `.txt` (dump).
+/// Where the reproducers of deliberately faulty candidates go (kept apart: they are not bugs
+/// to fix, so the regression replay does not run them).
+pub fn mutants_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/mutants")
+}
+
+/// Writes a reproducer: `<op>-<hash>.bin` (`<op>\t<kind>\n` then the state bytes) and `.txt`
+/// (the readable dump).
 pub fn write_repro(dir: &Path, r: &Repro) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -203,16 +214,61 @@ pub fn write_repro(dir: &Path, r: &Repro) -> std::io::Result<PathBuf> {
     }
     let stem = format!("{}-{h:016x}", r.opcode);
     let bin = dir.join(format!("{stem}.bin"));
-    let mut data = format!("{}\n", r.opcode).into_bytes();
+    let mut data = format!("{}\t{}\n", r.opcode, r.kind).into_bytes();
     data.extend_from_slice(&r.bytes);
     std::fs::write(&bin, data)?;
     std::fs::write(dir.join(format!("{stem}.txt")), &r.dump)?;
     Ok(bin)
 }
 
-/// Splits a reproducer file into opcode name and state bytes.
-pub fn read_repro(data: &[u8]) -> Option<(String, &[u8])> {
+/// Splits a reproducer file into opcode name, candidate kind and state bytes.
+pub fn read_repro(data: &[u8]) -> Option<(String, String, &[u8])> {
     let nl = data.iter().position(|&b| b == b'\n')?;
-    let name = std::str::from_utf8(&data[..nl]).ok()?.to_string();
-    Some((name, &data[nl + 1..]))
+    let head = std::str::from_utf8(&data[..nl]).ok()?;
+    let (name, kind) = head.split_once('\t').unwrap_or((head, "reference"));
+    Some((name.to_string(), kind.to_string(), &data[nl + 1..]))
+}
+
+/// Seed inputs for the `opcode_diff` fuzz target: two little-endian bytes choosing the target,
+/// then state bytes.
+pub fn fuzz_input(target: usize, state: &[u8]) -> Vec<u8> {
+    let mut v = (target as u16).to_le_bytes().to_vec();
+    v.extend_from_slice(state);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_bytes_are_deterministic_and_differ_by_index() {
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        state_bytes(1, "NOP", 5, &mut a);
+        state_bytes(1, "NOP", 5, &mut b);
+        state_bytes(1, "NOP", 6, &mut c);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert!(a.len() >= 48);
+    }
+
+    #[test]
+    fn reproducer_files_round_trip() {
+        let dir = std::env::temp_dir().join(format!("harness-repro-{}", std::process::id()));
+        let r = Repro {
+            opcode: "NOP".into(),
+            kind: "mutant DropClose".into(),
+            bytes: vec![0, 10, 255, b'\n'],
+            dump: "opcode: NOP".into(),
+        };
+        let p = write_repro(&dir, &r).unwrap();
+        let data = std::fs::read(&p).unwrap();
+        let (n, k, b) = read_repro(&data).unwrap();
+        assert_eq!(
+            (n.as_str(), k.as_str(), b),
+            ("NOP", "mutant DropClose", &r.bytes[..])
+        );
+        assert!(p.with_extension("txt").is_file());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -20,6 +20,21 @@ pub enum CandidateSource {
     Manual,
 }
 
+impl CandidateSource {
+    /// The source a reproducer's candidate kind names (`reference`, `manual`,
+    /// `mutant FlipOperator`); `None` for kinds this build cannot produce.
+    pub fn from_kind(kind: &str) -> Option<CandidateSource> {
+        Some(match kind {
+            "reference" => CandidateSource::Reference,
+            "manual" => CandidateSource::Manual,
+            k => {
+                let m = k.strip_prefix("mutant ")?;
+                CandidateSource::Mutant(Mutation::ALL.into_iter().find(|x| format!("{x:?}") == m)?)
+            }
+        })
+    }
+}
+
 /// The loaded input and its reference.
 #[derive(Debug)]
 pub struct World {

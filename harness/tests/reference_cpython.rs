@@ -50,17 +50,3 @@ fn every_translatable_instruction_has_a_reference_or_a_counted_reason() {
     assert!(gaps.is_empty(), "reference gaps: {gaps:#?}");
     assert!(r.instructions.contains_key("BINARY_OP_ADD_INT"));
 }
-
-#[test]
-#[ignore]
-fn print_unavailable() {
-    let b = subset::Bindings::load(&subset::Bindings::default_path()).unwrap();
-    let p = Program::load_default().unwrap();
-    let r = Reference::build(&p, &b);
-    for (n, e) in &r.unavailable {
-        println!("NA {n}: {e}");
-    }
-    for n in r.instructions.keys() {
-        println!("OK {n}");
-    }
-}

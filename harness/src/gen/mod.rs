@@ -169,8 +169,13 @@ pub struct StateSpec {
     pub globals: Vec<(StrSpec, Val)>,
     pub builtins: Vec<(StrSpec, Val)>,
     pub cache: Vec<CacheSpec>,
-    /// fail the n-th fallible call (n mod 6)
+    /// fail the n-th fallible call (n mod 6) when the byte is below 48 (about 1 state in 10)
     pub fault: Option<u8>,
+    /// bit i set: stack input i gets the kind the instruction's name suggests (`*_INT` → int,
+    /// `FOR_ITER_LIST` → list iterator, ...), so type guards of specialized instructions pass
+    pub uniform: u8,
+    /// the frame has a `f_locals` dict (module/class-level code)
+    pub frame_locals: bool,
     pub eval_breaker: bool,
 }
 
@@ -194,12 +199,51 @@ pub struct Layout {
     pub pushed: Option<CExpr>,
     /// (offset after the instruction word, size) of every cache entry, `unused` ones included
     pub caches: Vec<(i64, u32)>,
+    /// sizes of every array stack item (`values[oparg - 1]`): the oparg must keep them >= 0
+    pub sizes: Vec<CExpr>,
+    /// the kind of stack input the instruction's specialization expects
+    pub hint: Option<Val>,
+}
+
+/// The input kind a specialized instruction's name promises (`BINARY_OP_ADD_INT` → int).
+pub fn hint_for(name: &str) -> Option<Val> {
+    let has = |w: &str| name.split('_').any(|p| p == w);
+    Some(if name.starts_with("FOR_ITER_LIST") {
+        Val::ListIter(vec![Val::Int(IntSpec::One)], 0)
+    } else if name.starts_with("FOR_ITER_TUPLE") {
+        Val::TupleIter(vec![Val::Int(IntSpec::One)], 0)
+    } else if name.starts_with("FOR_ITER_RANGE") {
+        Val::RangeIter(0, 1, 2)
+    } else if name.ends_with("TWO_TUPLE") {
+        Val::Tuple(vec![Val::Int(IntSpec::One), Val::Int(IntSpec::Zero)])
+    } else if has("INT") {
+        Val::Int(IntSpec::Small(1))
+    } else if has("FLOAT") {
+        Val::Float(FloatSpec::Half)
+    } else if has("UNICODE") || has("STR") {
+        Val::Str(StrSpec::Name(0))
+    } else if has("LIST") {
+        Val::List(Vec::new())
+    } else if has("TUPLE") {
+        Val::Tuple(Vec::new())
+    } else if has("DICT") {
+        Val::Dict(Vec::new())
+    } else if has("SET") {
+        Val::Set(Vec::new())
+    } else if has("BOOL") {
+        Val::True
+    } else if has("NONE") {
+        Val::None
+    } else {
+        return None;
+    })
 }
 
 impl Layout {
     /// The layout of an analysed instruction.
     pub fn of(a: &Analysis, inst: &Instruction) -> Layout {
         let mut caches = Vec::new();
+        let mut sizes = Vec::new();
         let mut off = 0i64;
         for p in &inst.parts {
             match p {
@@ -207,6 +251,11 @@ impl Layout {
                 Part::Flush => {}
                 Part::Uop(k) => {
                     if let Some(u) = a.uop(k) {
+                        for it in u.inputs.iter().chain(&u.outputs) {
+                            if let Some(e) = it.size.as_deref().and_then(|t| CExpr::parse(t).ok()) {
+                                sizes.push(e);
+                            }
+                        }
                         for c in &u.caches {
                             if c.size > 0 {
                                 caches.push((off, c.size as u32));
@@ -227,6 +276,8 @@ impl Layout {
             popped: CExpr::parse(&inst.popped).ok(),
             pushed: CExpr::parse(&inst.pushed).ok(),
             caches,
+            sizes,
+            hint: hint_for(&inst.name),
         }
     }
 
@@ -265,6 +316,8 @@ pub fn spec_from_bytes(bytes: &[u8]) -> StateSpec {
         builtins: Vec::new(),
         cache: Vec::new(),
         fault: None,
+        uniform: 0,
+        frame_locals: false,
         eval_breaker: false,
     })
 }
@@ -508,6 +561,33 @@ impl Builder<'_> {
     }
 }
 
+/// `v` turned into a value of the same kind as `like` (values differ by position `i`).
+fn same_kind(like: &Val, v: &Val, i: usize) -> Val {
+    let k = i as i8;
+    match (like, v) {
+        (Val::Int(_), Val::Int(_))
+        | (Val::Float(_), Val::Float(_))
+        | (Val::Str(_), Val::Str(_))
+        | (Val::List(_), Val::List(_))
+        | (Val::Tuple(_), Val::Tuple(_))
+        | (Val::Dict(_), Val::Dict(_))
+        | (Val::Set(_), Val::Set(_))
+        | (Val::True | Val::False, Val::True | Val::False) => v.clone(),
+        (Val::ListIter(..), Val::List(items)) => Val::ListIter(items.clone(), k as u8),
+        (Val::TupleIter(..), Val::Tuple(items)) => Val::TupleIter(items.clone(), k as u8),
+        (Val::RangeIter(..), Val::Range(a, _, c)) => Val::RangeIter(*a, *c, k as u8),
+        (Val::True, _) => Val::False,
+        (Val::Int(_), _) => Val::Int(IntSpec::Small(k)),
+        (Val::Float(_), _) => Val::Float(FloatSpec::Any(k as f64 * 1.5)),
+        (Val::Str(_), _) => Val::Str(StrSpec::Name(i as u8)),
+        (Val::List(_), _) => Val::List(vec![Val::Int(IntSpec::Small(k))]),
+        (Val::Tuple(_), _) => Val::Tuple(vec![Val::Int(IntSpec::Small(k))]),
+        (Val::Dict(_), _) => Val::Dict(vec![(StrSpec::Name(i as u8), Val::None)]),
+        (Val::Set(_), _) => Val::Set(vec![IntSpec::Small(k)]),
+        _ => like.clone(),
+    }
+}
+
 /// Gives a dict a valid keys version, as `_PyDictKeys_GetVersionForCurrentState` would.
 fn set_keys_version(vm: &mut Vm, d: Obj) {
     let v = vm.fresh_version();
@@ -571,6 +651,17 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     {
         oparg %= 4;
     }
+    // CPython's compiler never emits an oparg that makes an array size negative (`COPY 0`).
+    for _ in 0..4 {
+        let negative = layout
+            .sizes
+            .iter()
+            .any(|e| e.eval_oparg(oparg as i64).is_ok_and(|n| n < 0));
+        if !negative {
+            break;
+        }
+        oparg += 1;
+    }
     let popped = Layout::count(&layout.popped, oparg) as usize;
     let pushed = Layout::count(&layout.pushed, oparg) as usize;
     let extra = (spec.extra_below % 3) as usize;
@@ -583,7 +674,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let globals = b.vm.new_dict();
     let builtins = b.vm.new_dict();
     for (d, items) in [(globals, &spec.globals), (builtins, &spec.builtins)] {
-        for (k, v) in items.iter().take(6) {
+        for (k, v) in items.iter().take(4) {
             let k = b.str(k);
             let v = b.val(v, 1);
             if !v.is_null() {
@@ -597,7 +688,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let consts: Vec<Obj> = spec
         .consts
         .iter()
-        .take(6)
+        .take(4)
         .map(|v| {
             let o = b.val(v, 1);
             if o.is_null() {
@@ -607,7 +698,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
             }
         })
         .collect();
-    let nlocals = spec.locals.len().min(6);
+    let nlocals = spec.locals.len().min(4);
     let stacksize = extra + popped.max(pushed) + 8;
     let mut units = vec![0u16; THIS_INSTR as usize + layout.size as usize + 8];
     units[THIS_INSTR as usize] = (layout.opcode as u16 & 0xff) | (((oparg & 0xff) as u16) << 8);
@@ -616,6 +707,12 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     b.vm.push_frame(code, func, globals, builtins);
     b.vm.heap.decref(func);
     b.vm.roots = vec![code, globals, builtins];
+    if spec.frame_locals {
+        // the frame owns its `f_locals`; share the globals' contents so names resolve
+        let d = b.vm.dict_copy(globals);
+        set_keys_version(b.vm, d);
+        b.vm.cur().locals = d;
+    }
     for (i, v) in spec.locals.iter().take(nlocals).enumerate() {
         let o = b.val(v, 1);
         if !o.is_null() {
@@ -628,7 +725,14 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         let o = if spec.stack.is_empty() {
             wk::NONE
         } else {
-            b.val(&spec.stack[i % spec.stack.len()], 0)
+            let v = &spec.stack[i % spec.stack.len()];
+            match &layout.hint {
+                Some(like) if i >= extra && spec.uniform & (1 << ((i - extra) % 8)) != 0 => {
+                    let v = same_kind(like, v, i);
+                    b.val(&v, 0)
+                }
+                _ => b.val(v, 0),
+            }
         };
         pushed_objs.push(o);
         let r = if o.is_null() {
@@ -699,8 +803,8 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         vm.ts.eval_breaker = 1;
     }
     let faults = match spec.fault {
-        Some(n) => FaultPlan::fail_nth((n % 6) as u32),
-        None => FaultPlan::default(),
+        Some(n) if n < 48 => FaultPlan::fail_nth((n % 6) as u32),
+        _ => FaultPlan::default(),
     };
     State { vm, oparg, faults }
 }
