@@ -9,6 +9,7 @@ pub mod emit;
 pub mod input;
 pub mod lower;
 pub mod oracle;
+pub mod report;
 
 pub use builder::{Builder, Generated};
 pub use lower::Mutation;

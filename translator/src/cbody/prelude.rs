@@ -102,9 +102,11 @@ impl Prelude {
     }
 
     /// Adds `typedef int NAME;` for each name not yet declared (only the name matters to lang-c).
+    /// Names that are not identifiers, or are C keywords (`int`, `unsigned long`: a binding
+    /// table binds those too), need no typedef and are skipped.
     pub fn with_types<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
         for n in names {
-            if !self.names.iter().any(|m| m == n) && is_identifier(n) {
+            if !self.names.iter().any(|m| m == n) && is_identifier(n) && !C_KEYWORDS.contains(&n) {
                 self.text.push_str(&format!("\ntypedef int {n};"));
                 self.names.push(n.to_string());
             }
@@ -151,6 +153,72 @@ impl Prelude {
         self.names.iter().any(|n| n == name)
     }
 }
+
+/// C11 keywords plus the GNU spellings lang-c reserves: never typedef names.
+const C_KEYWORDS: &[&str] = &[
+    "auto",
+    "break",
+    "case",
+    "char",
+    "const",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extern",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "register",
+    "restrict",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "struct",
+    "switch",
+    "typedef",
+    "union",
+    "unsigned",
+    "void",
+    "volatile",
+    "while",
+    "_Alignas",
+    "_Alignof",
+    "_Atomic",
+    "_Bool",
+    "_Complex",
+    "_Generic",
+    "_Imaginary",
+    "_Noreturn",
+    "_Static_assert",
+    "_Thread_local",
+    "__attribute__",
+    "__asm__",
+    "asm",
+    "typeof",
+    "__typeof__",
+    "__extension__",
+    "__inline",
+    "__inline__",
+    "__restrict",
+    "__restrict__",
+    "__const",
+    "__const__",
+    "__volatile",
+    "__volatile__",
+    "__signed",
+    "__signed__",
+    "__alignof",
+    "__alignof__",
+];
 
 fn is_identifier(s: &str) -> bool {
     let mut b = s.bytes();
@@ -200,7 +268,19 @@ mod tests {
 
     #[test]
     fn with_and_without_change_the_declared_names() {
-        let p = Prelude::builtin().with_types(["MyType", "PyObject", "not valid"]);
+        let p = Prelude::builtin().with_types([
+            "MyType",
+            "PyObject",
+            "not valid",
+            "int",
+            "double",
+            "void",
+        ]);
+        assert!(
+            Prelude::from_text(p.text()).is_ok(),
+            "keywords are not declared"
+        );
+        assert!(!p.declares("int"));
         assert!(p.declares("MyType"));
         assert_eq!(p.names().iter().filter(|n| *n == "PyObject").count(), 1);
         assert!(!p.declares("not valid"));
