@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = cli::Cli::parse_from(translator::report::alias_args(std::env::args_os()));
     match cli::run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(errors) => {

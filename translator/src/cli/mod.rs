@@ -41,6 +41,9 @@ pub enum Command {
     Metadata(MetadataArgs),
     /// Translate the bodies to Rust and write a standalone crate (or check it for drift).
     Emit(emit::EmitArgs),
+    /// The coverage gauge: every body parsed and checked against the subset; totals, bail
+    /// histogram, unbound names (`--json`, `--opt-outs`). Also spelled `translate --report`.
+    Report(translator::report::ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +83,8 @@ pub enum CliError {
     #[error("cannot write output: {0}")]
     Output(std::io::Error),
     #[error(transparent)]
+    Report(#[from] translator::report::ReportError),
+    #[error(transparent)]
     Build(#[from] translator::builder::BuildError),
     /// A 3.12 `Lib/opcode.py` that could not be read as a numbering table.
     #[error(transparent)]
@@ -91,6 +96,7 @@ impl CliError {
     pub fn messages(&self) -> Vec<String> {
         match self {
             CliError::Many(v) => v.iter().flat_map(CliError::messages).collect(),
+            CliError::Report(r) => r.messages(),
             e => vec![e.to_string()],
         }
     }
@@ -229,5 +235,6 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Metadata(args) => metadata::run(args),
         Command::Emit(args) => emit::run(args),
+        Command::Report(args) => print(&translator::report::run(args)?),
     }
 }

@@ -109,7 +109,7 @@ impl OptOuts {
         &self,
         is_instruction: &dyn Fn(&str) -> bool,
     ) -> Result<(), Vec<OptOutError>> {
-        let errors: Vec<OptOutError> = self
+        let mut errors: Vec<OptOutError> = self
             .entries
             .values()
             .filter(|o| !is_instruction(&o.opcode))
@@ -120,6 +120,7 @@ impl OptOuts {
                 message: format!("`{}` is not an instruction of this input", o.opcode),
             })
             .collect();
+        errors.sort_by_key(|e| e.line);
         if errors.is_empty() {
             Ok(())
         } else {
