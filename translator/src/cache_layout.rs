@@ -242,6 +242,60 @@ pub fn parse_cache_layouts(path: &str, text: &str) -> Result<CacheLayouts, Cache
     Ok(layouts)
 }
 
+/// Preprocessor conditionals inside a cache struct, evaluated for the default build: every
+/// macro a conditional tests is taken as undefined (forks guard platform-specific field
+/// sizes this way, e.g. `#ifdef __CHERI_PURE_CAPABILITY__ ... #else uint16_t descr[4]; #endif`).
+/// Conditions other than `#ifdef`, `#ifndef`, `#if 0/1` and `#if [!]defined(X)` are errors,
+/// so a layout this reader cannot decide is reported rather than guessed.
+#[derive(Debug, Default)]
+struct Conditionals {
+    /// Per open `#if`: (this branch is taken, the enclosing region is active).
+    stack: Vec<(bool, bool)>,
+}
+
+impl Conditionals {
+    fn active(&self) -> bool {
+        self.stack
+            .last()
+            .is_none_or(|&(taken, outer)| taken && outer)
+    }
+
+    fn directive(&mut self, l: &str) -> Result<(), String> {
+        let d = l.trim_start_matches('#').trim_start();
+        let (word, rest) = d.split_once(char::is_whitespace).unwrap_or((d, ""));
+        let rest = rest.trim();
+        let outer = self.active();
+        match word {
+            "ifdef" => self.stack.push((false, outer)),
+            "ifndef" => self.stack.push((true, outer)),
+            "if" => {
+                let taken = match rest.replace(' ', "").as_str() {
+                    "0" => false,
+                    "1" => true,
+                    r if r.starts_with("!defined") => true,
+                    r if r.starts_with("defined") => false,
+                    _ => return Err(format!("unsupported conditional `{l}` in a cache struct")),
+                };
+                self.stack.push((taken, outer));
+            }
+            "else" => {
+                let top = self
+                    .stack
+                    .last_mut()
+                    .ok_or_else(|| "`#else` without `#if`".to_string())?;
+                top.0 = !top.0;
+            }
+            "endif" => {
+                self.stack
+                    .pop()
+                    .ok_or_else(|| "`#endif` without `#if`".to_string())?;
+            }
+            _ => return Err(format!("unsupported directive `{l}` in a cache struct")),
+        }
+        Ok(())
+    }
+}
+
 fn parse_struct_body(
     path: &str,
     name: &str,
@@ -252,8 +306,17 @@ fn parse_struct_body(
     let mut offset = 0u32;
     // Inside an anonymous union: (start offset, largest member so far).
     let mut union: Option<(u32, u32)> = None;
+    let mut conds = Conditionals::default();
     for &(line, l) in body {
-        if l.is_empty() {
+        if l.starts_with('#') {
+            conds.directive(l).map_err(|message| CacheLayoutError {
+                path: path.to_string(),
+                line,
+                message,
+            })?;
+            continue;
+        }
+        if l.is_empty() || !conds.active() {
             continue;
         }
         if l == "union {" {
@@ -300,11 +363,12 @@ fn parse_struct_body(
             }
         }
     }
-    if union.is_some() {
+    if union.is_some() || !conds.stack.is_empty() {
+        let what = if union.is_some() { "union" } else { "`#if`" };
         return Err(CacheLayoutError {
             path: path.to_string(),
             line: close_line,
-            message: "unterminated union".into(),
+            message: format!("unterminated {what}"),
         });
     }
     Ok(CacheStruct {
@@ -371,6 +435,32 @@ typedef struct {
             9
         );
         assert_eq!(l.defines["INLINE_CACHE_ENTRIES_LOAD_ATTR"].line, 18);
+    }
+
+    #[test]
+    fn conditionals_take_the_default_build() {
+        // Shaped like a fork's `_PyLoadMethodCache` (3.12 CHERI): the `#else` branch counts.
+        let h = "typedef struct {\n    uint16_t counter;\n    uint16_t keys_version[2];\n\
+                 #ifdef __CHERI_PURE_CAPABILITY__\n    /**\n     * doc\n     */\n\
+                     uint16_t descr[8 * 2];\n#else\n    uint16_t descr[4];\n#endif\n\
+                 #ifndef NOT_SET\n    uint16_t tail;\n#endif\n\
+                 #if 0\n    uint16_t never;\n#endif\n} _PyLoadMethodCache;\n\
+                 #define INLINE_CACHE_ENTRIES_LOAD_ATTR CACHE_ENTRIES(_PyLoadMethodCache)\n";
+        let l = parse_cache_layouts("c.h", h).unwrap();
+        let s = &l.structs["_PyLoadMethodCache"];
+        // counter 1 + keys_version 2 + descr 4 + tail 1 = 8 units; descr at offset 3.
+        assert_eq!(s.size, 8);
+        assert_eq!(s.field("descr").map(|f| (f.offset, f.size)), Some((3, 4)));
+        assert!(s.field("never").is_none());
+        let bad =
+            "typedef struct {\n#if SIZEOF_VOID_P > 8\n    uint16_t x;\n#endif\n} _PyXCache;\n";
+        let e = parse_cache_layouts("c.h", bad).unwrap_err();
+        assert_eq!(e.line, 2);
+        let open = "typedef struct {\n#ifdef X\n    uint16_t x;\n} _PyXCache;\n";
+        assert!(parse_cache_layouts("c.h", open)
+            .unwrap_err()
+            .message
+            .contains("unterminated `#if`"));
     }
 
     #[test]

@@ -364,3 +364,28 @@ fn replicate_range_3_15() {
     assert_eq!(a.uop_ids.get("_LOAD_SMALL"), Some(&302));
     assert_eq!(a.uop_ids.get("_LOAD_SMALL_2"), Some(&304));
 }
+
+/// 3.12's generator reads an inst's cache entries at their source positions, `unused` ones
+/// included (3.12 `LOAD_ATTR_CLASS`); 3.13+ moves `unused/N` around the inst's own uop.
+#[test]
+fn interleaved_unused_cache_offsets_by_version() {
+    let text = "inst(NOP, (--)) { }\n\
+                inst(LOAD_ATTR_CLASS, (unused/1, type_version/2, unused/2, descr/4, cls -- res)) { res = cls; }\n";
+    let slot = |a: &analysis::Analysis, name: &str| {
+        a.instruction("LOAD_ATTR_CLASS")
+            .unwrap()
+            .cache_slots
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| (s.offset, s.size))
+    };
+    let a = analyze(text, Version::V3_12).unwrap();
+    // Hand-computed: 1 + 2 + 2 units before `descr`.
+    assert_eq!(slot(&a, "type_version"), Some((1, 2)));
+    assert_eq!(slot(&a, "descr"), Some((5, 4)));
+    assert_eq!(a.instruction("LOAD_ATTR_CLASS").unwrap().cache_entries(), 9);
+    let a = analyze(text, Version::V3_14).unwrap();
+    // analyzer.py: parts are Skip(1), the uop (type_version, descr), Skip(2).
+    assert_eq!(slot(&a, "descr"), Some((3, 4)));
+    assert_eq!(a.instruction("LOAD_ATTR_CLASS").unwrap().cache_entries(), 9);
+}

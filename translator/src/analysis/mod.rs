@@ -796,7 +796,12 @@ pub fn analyze_version(
                 let mut uop_index: Option<usize> = None;
                 for e in &def.inputs {
                     match e {
-                        InputEffect::Cache(c) if c.name.name == "unused" => {
+                        // 3.13+ moves an inst's `unused/N` entries around its uop (analyzer.py);
+                        // 3.12's generator reads every cache entry at its source position, so
+                        // `unused/1, type_version/2, unused/2, descr/4` puts `descr` at 5.
+                        InputEffect::Cache(c)
+                            if c.name.name == "unused" && version >= Version::V3_13 =>
+                        {
                             parts.push(Part::Skip(c.size))
                         }
                         _ => {
