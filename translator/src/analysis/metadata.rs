@@ -43,6 +43,18 @@ pub struct UopMeta {
     pub flags: Vec<String>,
 }
 
+/// Cache units after an instruction. 3.12 sizes a specialized instruction by its deopt
+/// target (`_PyOpcode_Caches[_PyOpcode_Deopt[op]]`): `BINARY_OP_INPLACE_ADD_UNICODE` declares
+/// no cache entry in 3.12's DSL but sits on `BINARY_OP`'s one and skips it by hand.
+fn cache_entries(a: &Analysis, i: &super::Instruction) -> i32 {
+    if a.version == Version::V3_12 {
+        if let Some(head) = a.instruction(i.deopt()) {
+            return head.cache_entries();
+        }
+    }
+    i.cache_entries()
+}
+
 impl Metadata {
     /// Instructions and pseudos by name, uops by id (then name): stable across runs.
     pub fn from_analysis(a: &Analysis) -> Metadata {
@@ -54,7 +66,7 @@ impl Metadata {
                 opcode: i.opcode,
                 popped: i.popped.clone(),
                 pushed: i.pushed.clone(),
-                cache_entries: i.cache_entries(),
+                cache_entries: cache_entries(a, i),
                 flags: i
                     .properties
                     .flags_for(a.version)

@@ -44,10 +44,13 @@ pub struct OpcodeIds {
     pub constants: BTreeMap<String, u32>,
 }
 
-const OPCODE_CONSTANTS: [&str; 3] = [
+const OPCODE_CONSTANTS: [&str; 5] = [
     "HAVE_ARGUMENT",
     "MIN_SPECIALIZED_OPCODE",
     "MIN_INSTRUMENTED_OPCODE",
+    // 3.12's `Include/opcode.h`.
+    "MIN_PSEUDO_OPCODE",
+    "MAX_PSEUDO_OPCODE",
 ];
 
 /// Every `#define NAME TOKEN` with a single value token, with line numbers; include guards
@@ -70,10 +73,14 @@ fn simple_defines(text: &str) -> Vec<(usize, String, String)> {
     out
 }
 
-/// Parses `Include/opcode_ids.h`.
+/// Parses `Include/opcode_ids.h` (3.13+) or 3.12's `Include/opcode.h`, whose binary-operator
+/// numbers (`NB_ADD` ...) are left out.
 pub fn parse_opcode_ids(path: &str, text: &str) -> Result<OpcodeIds, OracleError> {
     let mut ids = OpcodeIds::default();
     for (line, name, value) in simple_defines(text) {
+        if name.starts_with("NB_") {
+            continue;
+        }
         let n: u32 = value.parse().map_err(|_| {
             format_err(
                 path,
@@ -160,7 +167,8 @@ fn parse_switch_returns(
 ) -> Result<BTreeMap<String, String>, OracleError> {
     let mut out = BTreeMap::new();
     let mut pending: Vec<String> = Vec::new();
-    for (line, l) in block_after(path, text, &format!("{function}(int opcode, int oparg)"))? {
+    // 3.12: `_PyOpcode_num_popped(int opcode, int oparg, bool jump)`.
+    for (line, l) in block_after(path, text, &format!("{function}(int opcode, int oparg"))? {
         let t = l.trim();
         if let Some(case) = t.strip_prefix("case ") {
             let name = case
@@ -235,6 +243,9 @@ pub struct OpcodeMetadata {
     pub num_pushed: BTreeMap<String, String>,
     /// `_PyOpcode_opcode_metadata[...]` flags, by instruction or pseudo name.
     pub flags: BTreeMap<String, Vec<String>>,
+    /// Whether the metadata entries have a flags column (3.12's first layout,
+    /// `{ true, INSTR_FMT_IX }`, has none: every `flags` entry is then empty).
+    pub has_flags: bool,
     /// `_PyOpcode_Caches`, by name.
     pub caches: BTreeMap<String, u32>,
     /// `_PyOpcode_Deopt`, by opcode number (names resolved through `opcode_ids.h`).
@@ -257,39 +268,83 @@ fn resolve(
     }
 }
 
-/// Parses `pycore_opcode_metadata.h`.
-pub fn parse_opcode_metadata(
-    path: &str,
-    text: &str,
-    opcodes: &BTreeMap<String, u32>,
-) -> Result<OpcodeMetadata, OracleError> {
-    let mut md = OpcodeMetadata::default();
+/// `#define HAS_X_FLAG (N)` lines, in header order.
+fn parse_flag_bits(path: &str, text: &str) -> Result<Vec<(String, u32)>, OracleError> {
+    let mut out = Vec::new();
     for (line, name, value) in simple_defines(text) {
         if name.starts_with("HAS_") && name.ends_with("_FLAG") {
             let v = value.trim_start_matches('(').trim_end_matches(')');
             let bits = v
                 .parse()
                 .map_err(|_| format_err(path, line, format!("bad flag value `{value}`")))?;
-            md.flag_bits.push((name, bits));
+            out.push((name, bits));
         }
     }
-    md.num_popped = parse_switch_returns(path, text, "_PyOpcode_num_popped")?;
-    md.num_pushed = parse_switch_returns(path, text, "_PyOpcode_num_pushed")?;
+    Ok(out)
+}
+
+/// `_PyOpcode_opcode_metadata` entries: `{ valid, format, flags }`, or 3.12's first layout
+/// `{ valid, format }` without flags.
+fn parse_metadata_entries(
+    path: &str,
+    text: &str,
+    md: &mut OpcodeMetadata,
+) -> Result<(), OracleError> {
     for (line, key, value) in parse_designated(path, text, "_PyOpcode_opcode_metadata[")? {
         let inner = value
             .strip_prefix('{')
             .and_then(|v| v.strip_suffix('}'))
-            .ok_or_else(|| format_err(path, line, "expected `{ valid, format, flags }`"))?;
+            .ok_or_else(|| format_err(path, line, "expected `{ valid, format[, flags] }`"))?;
         let fields: Vec<&str> = inner.splitn(3, ',').collect();
-        let [_, _, flags] = fields.as_slice() else {
-            return Err(format_err(path, line, "expected three fields"));
-        };
-        md.flags.insert(key, split_flags(flags));
+        match fields.as_slice() {
+            [_, _, flags] => {
+                md.has_flags = true;
+                md.flags.insert(key, split_flags(flags));
+            }
+            [_, _] => {
+                md.flags.insert(key, Vec::new());
+            }
+            _ => return Err(format_err(path, line, "expected two or three fields")),
+        }
     }
+    Ok(())
+}
+
+/// Parses `pycore_opcode_metadata.h`.
+pub fn parse_opcode_metadata(
+    path: &str,
+    text: &str,
+    opcodes: &BTreeMap<String, u32>,
+) -> Result<OpcodeMetadata, OracleError> {
+    let mut md = OpcodeMetadata {
+        flag_bits: parse_flag_bits(path, text)?,
+        num_popped: parse_switch_returns(path, text, "_PyOpcode_num_popped")?,
+        num_pushed: parse_switch_returns(path, text, "_PyOpcode_num_pushed")?,
+        ..OpcodeMetadata::default()
+    };
+    parse_metadata_entries(path, text, &mut md)?;
+    parse_caches_and_deopt(path, text, opcodes, &BTreeMap::new(), &mut md)?;
+    parse_pseudo_targets(path, text, &mut md)?;
+    Ok(md)
+}
+
+/// `_PyOpcode_Caches` and `_PyOpcode_Deopt`: in `pycore_opcode_metadata.h` (3.13+) or 3.12's
+/// `pycore_opcode.h`, whose cache counts are `INLINE_CACHE_ENTRIES_X` names, resolved through
+/// `cache_sizes` (from `pycore_code.h`).
+fn parse_caches_and_deopt(
+    path: &str,
+    text: &str,
+    opcodes: &BTreeMap<String, u32>,
+    cache_sizes: &BTreeMap<String, u32>,
+    md: &mut OpcodeMetadata,
+) -> Result<(), OracleError> {
     for (line, key, value) in parse_designated(path, text, "_PyOpcode_Caches[")? {
-        let n = value
-            .parse()
-            .map_err(|_| format_err(path, line, format!("bad cache count `{value}`")))?;
+        let n = match value.parse() {
+            Ok(n) => n,
+            Err(_) => *cache_sizes
+                .get(&value)
+                .ok_or_else(|| format_err(path, line, format!("bad cache count `{value}`")))?,
+        };
         md.caches.insert(key, n);
     }
     for (line, key, value) in parse_designated(path, text, "_PyOpcode_Deopt[")? {
@@ -298,6 +353,14 @@ pub fn parse_opcode_metadata(
             resolve(path, line, &value, opcodes)?,
         );
     }
+    Ok(())
+}
+
+fn parse_pseudo_targets(
+    path: &str,
+    text: &str,
+    md: &mut OpcodeMetadata,
+) -> Result<(), OracleError> {
     for (line, key, value) in parse_designated(path, text, "_PyOpcode_PseudoTargets[")? {
         let name = key
             .strip_suffix("-256")
@@ -338,6 +401,28 @@ pub fn parse_opcode_metadata(
             },
         );
     }
+    Ok(())
+}
+
+/// Parses 3.12's tables: `Python/opcode_metadata.h` (stack effects, metadata entries) and
+/// `Include/internal/pycore_opcode.h` (`_PyOpcode_Caches`, `_PyOpcode_Deopt`). 3.12 has no
+/// `_PyOpcode_PseudoTargets` (pseudos live in `Lib/opcode.py`).
+pub fn parse_opcode_metadata_3_12(
+    md_path: &str,
+    md_text: &str,
+    op_path: &str,
+    op_text: &str,
+    opcodes: &BTreeMap<String, u32>,
+    cache_sizes: &BTreeMap<String, u32>,
+) -> Result<OpcodeMetadata, OracleError> {
+    let mut md = OpcodeMetadata {
+        flag_bits: parse_flag_bits(md_path, md_text)?,
+        num_popped: parse_switch_returns(md_path, md_text, "_PyOpcode_num_popped")?,
+        num_pushed: parse_switch_returns(md_path, md_text, "_PyOpcode_num_pushed")?,
+        ..OpcodeMetadata::default()
+    };
+    parse_metadata_entries(md_path, md_text, &mut md)?;
+    parse_caches_and_deopt(op_path, op_text, opcodes, cache_sizes, &mut md)?;
     Ok(md)
 }
 
@@ -360,6 +445,21 @@ pub struct Oracle {
     pub uop_ids: BTreeMap<String, u32>,
     pub metadata: OpcodeMetadata,
     pub uop_flags: BTreeMap<String, Vec<String>>,
+    /// Where the opcode numbers came from. A 3.12 checkout without `Include/opcode.h`
+    /// falls back to `Lib/opcode.py`, read by the same code the CLI uses, so those numbers
+    /// are then not an independent expectation.
+    pub opcode_source: OpcodeSource,
+}
+
+/// The file the oracle's opcode numbers were read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpcodeSource {
+    /// `Include/opcode_ids.h` (3.13+).
+    OpcodeIdsH,
+    /// 3.12's generated `Include/opcode.h`.
+    OpcodeH,
+    /// 3.12's `Lib/opcode.py` (numbered by `analysis::opcode_py`).
+    OpcodePy,
 }
 
 fn read(path: &Path) -> Result<String, OracleError> {
@@ -370,8 +470,15 @@ fn read(path: &Path) -> Result<String, OracleError> {
 }
 
 impl Oracle {
-    /// Loads the generated headers of a CPython checkout rooted at `root`.
+    /// Loads the generated headers of a CPython checkout rooted at `root`: the 3.13+ layout
+    /// (`Include/opcode_ids.h`, `Include/internal/pycore_{opcode,uop}_metadata.h`, ...) or,
+    /// without `opcode_ids.h` but with `Python/opcode_metadata.h`, the 3.12 layout.
     pub fn load(root: &Path) -> Result<Oracle, OracleError> {
+        if !root.join("Include/opcode_ids.h").exists()
+            && root.join("Python/opcode_metadata.h").exists()
+        {
+            return Self::load_3_12(root);
+        }
         let p_ids = root.join("Include/opcode_ids.h");
         let p_uops = root.join("Include/internal/pycore_uop_ids.h");
         let p_md = root.join("Include/internal/pycore_opcode_metadata.h");
@@ -387,6 +494,69 @@ impl Oracle {
             uop_ids,
             metadata,
             uop_flags,
+            opcode_source: OpcodeSource::OpcodeIdsH,
+        })
+    }
+
+    /// 3.12: numbers from `Include/opcode.h` (else `Lib/opcode.py`), stack effects and
+    /// metadata from `Python/opcode_metadata.h`, caches and deopt from
+    /// `Include/internal/pycore_opcode.h` with cache sizes from `pycore_code.h`. 3.12 has
+    /// no uop-id or uop-flag header: those tables are empty.
+    fn load_3_12(root: &Path) -> Result<Oracle, OracleError> {
+        let show = |p: &Path| p.display().to_string();
+        let p_h = root.join("Include/opcode.h");
+        let (opcode_ids, opcode_source) = if p_h.exists() {
+            (
+                parse_opcode_ids(&show(&p_h), &read(&p_h)?)?,
+                OpcodeSource::OpcodeH,
+            )
+        } else {
+            let p_py = root.join("Lib/opcode.py");
+            let shown = show(&p_py);
+            let table = crate::analysis::opcode_py::parse(&shown, &read(&p_py)?)
+                .map_err(|e| format_err(&e.path, e.line, e.message))?;
+            let opcodes = table.numbers().map_err(|m| format_err(&shown, 0, m))?;
+            let mut constants = BTreeMap::new();
+            for (k, v) in [
+                ("HAVE_ARGUMENT", table.have_argument),
+                ("MIN_INSTRUMENTED_OPCODE", table.min_instrumented),
+            ] {
+                if let Some(v) = v {
+                    constants.insert(k.to_string(), v);
+                }
+            }
+            (OpcodeIds { opcodes, constants }, OpcodeSource::OpcodePy)
+        };
+        let p_code = root.join("Include/internal/pycore_code.h");
+        let layouts = crate::cache_layout::parse_cache_layouts(&show(&p_code), &read(&p_code)?)
+            .map_err(|e| format_err(&e.path, e.line, e.message))?;
+        let cache_sizes: BTreeMap<String, u32> = layouts
+            .defines
+            .values()
+            .filter_map(|d| {
+                layouts
+                    .structs
+                    .get(&d.struct_name)
+                    .map(|s| (d.name.clone(), s.size))
+            })
+            .collect();
+        let p_md = root.join("Python/opcode_metadata.h");
+        let p_op = root.join("Include/internal/pycore_opcode.h");
+        let metadata = parse_opcode_metadata_3_12(
+            &show(&p_md),
+            &read(&p_md)?,
+            &show(&p_op),
+            &read(&p_op)?,
+            &opcode_ids.opcodes,
+            &cache_sizes,
+        )?;
+        Ok(Oracle {
+            root: root.to_path_buf(),
+            opcode_ids,
+            uop_ids: BTreeMap::new(),
+            metadata,
+            uop_flags: BTreeMap::new(),
+            opcode_source,
         })
     }
 }
@@ -450,6 +620,44 @@ const struct pseudo_targets _PyOpcode_PseudoTargets[1] = {\n    [JUMP-256] = { 1
         let md = parse_opcode_metadata("md.h", &old, &ids.opcodes).unwrap();
         assert_eq!(md.pseudo_targets["JUMP"].as_sequence, None);
         assert_eq!(md.pseudo_targets["JUMP"].targets, vec!["NOP"]);
+    }
+
+    #[test]
+    fn layout_3_12() {
+        // 3.12's opcode.h numbers binary operators too; they are not opcodes.
+        let ids = parse_opcode_ids(
+            "opcode.h",
+            "#define CACHE 0\n#define NOP 9\n#define HAVE_ARGUMENT 90\n#define MIN_PSEUDO_OPCODE 256\n\
+             #define NB_ADD 0\n#define HAS_ARG(op) ((op) >= HAVE_ARGUMENT)\n",
+        )
+        .unwrap();
+        assert_eq!(ids.opcodes.len(), 2);
+        assert_eq!(ids.constants.get("MIN_PSEUDO_OPCODE"), Some(&256));
+        let md_text = "int\n_PyOpcode_num_popped(int opcode, int oparg, bool jump) {\n    switch(opcode) {\n\
+             case NOP:\n            return 1+1;\n        default:\n            return -1;\n    }\n}\n\
+             int\n_PyOpcode_num_pushed(int opcode, int oparg, bool jump) {\n    switch(opcode) {\n\
+             case NOP:\n            return 0+0;\n    }\n}\n\
+             const struct opcode_metadata _PyOpcode_opcode_metadata[256] = {\n    [NOP] = { true, INSTR_FMT_IX },\n};\n";
+        let op_text =
+            "const uint8_t _PyOpcode_Caches[256] = {\n    [NOP] = INLINE_CACHE_ENTRIES_NOP,\n};\n\
+             const uint8_t _PyOpcode_Deopt[256] = {\n    [NOP] = NOP,\n    [CACHE] = CACHE,\n};\n";
+        let sizes: BTreeMap<String, u32> = [("INLINE_CACHE_ENTRIES_NOP".to_string(), 4)].into();
+        let md = parse_opcode_metadata_3_12("md.h", md_text, "op.h", op_text, &ids.opcodes, &sizes)
+            .unwrap();
+        assert_eq!(md.num_popped["NOP"], "1+1");
+        assert_eq!(md.num_pushed["NOP"], "0+0");
+        assert!(!md.has_flags);
+        assert!(md.flags["NOP"].is_empty());
+        assert_eq!(md.caches["NOP"], 4);
+        assert_eq!(md.deopt[&9], 9);
+        assert!(md.pseudo_targets.is_empty());
+        let bad = op_text.replace("INLINE_CACHE_ENTRIES_NOP", "INLINE_CACHE_ENTRIES_X");
+        let e = parse_opcode_metadata_3_12("md.h", md_text, "op.h", &bad, &ids.opcodes, &sizes)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "op.h:2: bad cache count `INLINE_CACHE_ENTRIES_X`"
+        );
     }
 
     #[test]
