@@ -170,7 +170,7 @@ fn mutations_change_exactly_the_named_body() {
         (
             Mutation::DropClose { body: "_A".into() },
             "`_A` (op)",
-            "();",
+            "!stackref_close",
         ),
         (
             Mutation::ShiftCache { body: "_C".into() },
@@ -193,11 +193,18 @@ fn mutations_change_exactly_the_named_body() {
             .collect();
         assert_eq!(diff.len(), 1, "{m:?} changed {} functions", diff.len());
         assert!(diff[0].contains(changed), "{m:?} changed:\n{}", diff[0]);
-        assert!(
-            diff[0].contains(evidence),
-            "{m:?}: no `{evidence}` in\n{}",
-            diff[0]
-        );
+        match evidence.strip_prefix('!') {
+            Some(gone) => assert!(
+                !diff[0].contains(gone),
+                "{m:?}: `{gone}` still in\n{}",
+                diff[0]
+            ),
+            None => assert!(
+                diff[0].contains(evidence),
+                "{m:?}: no `{evidence}` in\n{}",
+                diff[0]
+            ),
+        }
     }
     let bogus = builder()
         .mutation(Mutation::DropClose {

@@ -88,8 +88,12 @@ fn skip_text(s: &Skip) -> String {
     match s {
         Skip::Unparsed(m) => format!("unparsed: {}", one_line(m)),
         Skip::Bail(rules) => {
-            let mut r = rules.clone();
-            r.dedup();
+            let mut r: Vec<&str> = Vec::new();
+            for x in rules {
+                if !r.contains(&x.as_str()) {
+                    r.push(x);
+                }
+            }
             format!("outside the subset: {}", r.join(", "))
         }
         Skip::Lowering(m) => format!("lowering: {}", one_line(m)),
@@ -98,14 +102,24 @@ fn skip_text(s: &Skip) -> String {
     }
 }
 
+/// The support items, formatted once per process (they do not depend on the input).
+fn support_formatted() -> Result<&'static str, EmitError> {
+    static TEXT: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        syn::parse_str::<syn::File>(support::SUPPORT)
+            .map(|f| prettyplease::unparse(&f))
+            .map_err(|e| e.to_string())
+    })
+    .as_deref()
+    .map_err(|e| EmitError::Support(e.clone()))
+}
+
 /// The module file: header, support items, bodies, composed instructions, tables, and the
 /// list of what was not generated.
 pub fn module_source(l: &Lowered, p: &Provenance) -> Result<String, EmitError> {
     let mut out = header(l, p);
-    let support: syn::File =
-        syn::parse_str(support::SUPPORT).map_err(|e| EmitError::Support(e.to_string()))?;
     out.push('\n');
-    out.push_str(&prettyplease::unparse(&support));
+    out.push_str(support_formatted()?);
     for b in &l.bodies {
         if let Ok(code) = &b.code {
             out.push('\n');

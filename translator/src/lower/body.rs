@@ -14,6 +14,7 @@ use quote::{format_ident, quote};
 use subset::{Bindings, BodyEnv, CType, Typing};
 use syn::{parse_quote, Expr, Stmt};
 
+use super::build;
 use super::mutation::Mutation;
 use super::rtype::rust_type;
 use super::sig::{BodySig, SigItem};
@@ -166,7 +167,11 @@ impl<'a> BodyCx<'a> {
     ) -> Result<Vec<Stmt>, String> {
         let c = self.condition(cond)?;
         let s = self.exit_stmt(kind);
-        Ok(vec![Stmt::Expr(parse_quote!(if #c { #s }), None)])
+        Ok(vec![build::bare(build::if_expr(
+            c,
+            build::block(vec![s]),
+            None,
+        ))])
     }
 
     /// The DSL macro replacement table: what each macro statement becomes.
@@ -239,6 +244,10 @@ impl<'a> BodyCx<'a> {
                 let call =
                     super::template::expand_args(&f.rust, &[parse_quote!(*item)], 1, None, None)?;
                 let call = self.mutate_call(fname, call);
+                if matches!(&call, Expr::Tuple(t) if t.elems.is_empty()) {
+                    // Dropped by a test-only mutation: no loop over nothing.
+                    continue;
+                }
                 if stackref {
                     out.push(parse_quote!(for item in #v.iter().rev() { #call; }));
                 } else {
@@ -248,7 +257,9 @@ impl<'a> BodyCx<'a> {
                 let call =
                     super::template::expand_args(&f.rust, &[parse_quote!(#v)], 1, None, None)?;
                 let call = self.mutate_call(fname, call);
-                out.push(Stmt::Expr(call, Some(Default::default())));
+                if !matches!(&call, Expr::Tuple(t) if t.elems.is_empty()) {
+                    out.push(Stmt::Expr(call, Some(Default::default())));
+                }
             }
         }
         Ok(out)
@@ -413,11 +424,12 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
     // A body that always leaves through an exit has no fall-through value.
     let diverges = matches!(stmts.last(), Some(Stmt::Expr(Expr::Break(_), _)));
     let tail: Option<Expr> = (!diverges).then(|| parse_quote!(Exit::Continue));
-    let body_expr: Expr = if cx.exits {
-        parse_quote!('body: { #(#stmts)* #tail })
-    } else {
-        parse_quote!({ #(#stmts)* #tail })
-    };
+    let mut all = stmts;
+    all.extend(tail.map(build::bare));
+    let label = cx
+        .exits
+        .then(|| syn::Lifetime::new("'body", proc_macro2::Span::call_site()));
+    let body_expr = build::block_expr(label, all);
     let used = used_idents(&quote!(#(#decls)* #body_expr #(#outs)*).to_string());
     let vm_param = if used.contains("vm") {
         format_ident!("vm")
@@ -449,26 +461,28 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
         " `{}` ({}), bytecodes.c:{}.",
         input.name, input.kind, input.line
     );
+    let mut fn_stmts = decls;
     let item: syn::ItemFn = if input.kind == crate::cbody::BodyKind::Label {
-        parse_quote! {
+        fn_stmts.push(build::bare(body_expr));
+        let mut f: syn::ItemFn = parse_quote! {
             #[doc = #doc]
-            pub fn #ident(#(#ps),*) -> Exit {
-                #(#decls)*
-                #body_expr
-            }
-        }
+            pub fn #ident(#(#ps),*) -> Exit {}
+        };
+        f.block = Box::new(build::block(fn_stmts));
+        f
     } else {
-        parse_quote! {
+        let exit_ = format_ident!("exit_");
+        fn_stmts.push(build::let_stmt(exit_, false, None, body_expr));
+        fn_stmts.push(build::bare(parse_quote!((exit_, (#(#outs,)*)))));
+        let mut f: syn::ItemFn = parse_quote! {
             #[doc = #doc]
             // C bodies store values that a later exit never reads (outputs set before an
             // `ERROR_IF`, `x = PyStackRef_NULL` after a release); the stores are kept as written.
             #[allow(unused_assignments)]
-            pub fn #ident(#(#ps),*) -> (Exit, (#(#out_types,)*)) {
-                #(#decls)*
-                let exit_ = #body_expr;
-                (exit_, (#(#outs,)*))
-            }
-        }
+            pub fn #ident(#(#ps),*) -> (Exit, (#(#out_types,)*)) {}
+        };
+        f.block = Box::new(build::block(fn_stmts));
+        f
     };
     Ok(LoweredFn {
         ident,

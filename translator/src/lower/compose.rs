@@ -148,9 +148,11 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
         let n_in = sum(&in_sizes);
         block.push(parse_quote!(if let Some(o) = settle(vm, exit, #n_in) { return o; }));
         let keeps = sig.outputs.iter().any(|o| o.unused);
+        let nothing_popped =
+            matches!(&n_in, Expr::Lit(l) if quote::quote!(#l).to_string() == "0usize");
         if keeps {
             block.push(parse_quote!(let old = pop_slots(vm, #n_in);));
-        } else {
+        } else if !nothing_popped {
             block.push(parse_quote!(pop_slots(vm, #n_in);));
         }
         for (i, it) in sig.outputs.iter().enumerate() {
@@ -186,7 +188,7 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
                 return runtime::Outcome::Dispatch;
             }));
         }
-        body.push(Stmt::Expr(parse_quote!({ #(#block)* }), None));
+        body.push(super::build::bare(super::build::block_expr(None, block)));
     }
     let doc = match spec.opcode {
         Some(op) => format!(
@@ -204,11 +206,11 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
     } else {
         format_ident!("_oparg")
     };
-    Ok(parse_quote! {
+    body.push(super::build::bare(parse_quote!(runtime::Outcome::Continue)));
+    let mut f: syn::ItemFn = parse_quote! {
         #[doc = #doc]
-        pub fn #ident(vm: &mut runtime::Vm, #oparg: u32) -> runtime::Outcome {
-            #(#body)*
-            runtime::Outcome::Continue
-        }
-    })
+        pub fn #ident(vm: &mut runtime::Vm, #oparg: u32) -> runtime::Outcome {}
+    };
+    f.block = Box::new(super::build::block(body));
+    Ok(f)
 }

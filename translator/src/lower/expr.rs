@@ -230,10 +230,12 @@ impl BodyCx<'_> {
                 let t = self.convert(t, &ty)?;
                 let f = self.convert(f, &ty)?;
                 // A nested ternary in the else branch reads as `else if`.
-                let x: Expr = match f {
-                    Expr::If(inner) => parse_quote!(if #cond { #t } else #inner),
-                    f => parse_quote!(if #cond { #t } else { #f }),
+                use super::build::{bare, block, block_expr, if_expr};
+                let els = match f {
+                    f @ Expr::If(_) => f,
+                    f => block_expr(None, vec![bare(f)]),
                 };
+                let x = if_expr(cond, block(vec![bare(t)]), Some(els));
                 Ok(LExpr::new(x, ty))
             }
             _ => Err("expression form outside the lowering".into()),
@@ -463,14 +465,19 @@ impl BodyCx<'_> {
                 let store = self.place_store(place, parse_quote!(#tmp))?;
                 post.push(parse_quote!(#store;));
             }
+            let mut stmts = pre;
             if post.is_empty() {
-                out = parse_quote!({ #(#pre)* #out });
+                stmts.push(super::build::bare(out));
             } else if info.ty == CType::Void {
-                out = parse_quote!({ #(#pre)* #out; #(#post)* });
+                stmts.push(super::build::semi(out));
+                stmts.extend(post);
             } else {
                 let r = self.fresh("r");
-                out = parse_quote!({ #(#pre)* let #r = #out; #(#post)* #r });
+                stmts.push(super::build::let_stmt(r.clone(), false, None, out));
+                stmts.extend(post);
+                stmts.push(super::build::bare(parse_quote!(#r)));
             }
+            out = super::build::block_expr(None, stmts);
         }
         Ok(LExpr::new(out, info.ty))
     }

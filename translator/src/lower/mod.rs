@@ -7,6 +7,7 @@
 //! results are collected in source order, so the output does not depend on the thread count.
 
 pub mod body;
+pub mod build;
 pub mod compose;
 pub mod env;
 pub mod expr;

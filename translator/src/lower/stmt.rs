@@ -9,6 +9,7 @@ use subset::{CType, NameRef, SpanKey};
 use syn::{parse_quote, Expr, Stmt};
 
 use super::body::{BodyCx, Loop};
+use super::build::{bare, block, block_expr, if_expr, loop_expr, while_expr};
 use super::rtype::rust_type;
 
 impl BodyCx<'_> {
@@ -44,11 +45,7 @@ impl BodyCx<'_> {
                 if stmts.is_empty() {
                     return Ok(Vec::new());
                 }
-                let b = syn::Block {
-                    brace_token: Default::default(),
-                    stmts,
-                };
-                Ok(vec![Stmt::Expr(parse_quote!(#b), None)])
+                Ok(vec![bare(block_expr(None, stmts))])
             }
             Statement::Expression(None) => Ok(Vec::new()),
             Statement::Expression(Some(e)) => self.expr_stmt(e),
@@ -56,17 +53,19 @@ impl BodyCx<'_> {
                 let c = self.condition(&i.node.condition)?;
                 let then = self.as_block(&i.node.then_statement)?;
                 let x: Expr = match &i.node.else_statement {
-                    None => parse_quote!(if #c #then),
+                    None => if_expr(c, then, None),
                     Some(e) => {
-                        let els = self.as_block(e)?;
-                        if let [Stmt::Expr(Expr::If(inner), None)] = els.stmts.as_slice() {
-                            parse_quote!(if #c #then else #inner)
-                        } else {
-                            parse_quote!(if #c #then else #els)
-                        }
+                        let mut els = self.as_block(e)?;
+                        let inner = match els.stmts.as_mut_slice() {
+                            [Stmt::Expr(inner @ Expr::If(_), None)] => {
+                                std::mem::replace(inner, Expr::Verbatim(Default::default()))
+                            }
+                            _ => block_expr(None, els.stmts),
+                        };
+                        if_expr(c, then, Some(inner))
                     }
                 };
-                Ok(vec![Stmt::Expr(x, None)])
+                Ok(vec![bare(x)])
             }
             Statement::While(w) => {
                 let c = self.condition(&w.node.expression)?;
@@ -75,8 +74,7 @@ impl BodyCx<'_> {
                 let lp = self.loops.pop().unwrap_or_else(Loop::plain);
                 let body = body?;
                 let _ = lp;
-                let x: Expr = parse_quote!(while #c #body);
-                Ok(vec![Stmt::Expr(x, None)])
+                Ok(vec![bare(while_expr(c, body))])
             }
             Statement::DoWhile(d) => {
                 // `do { B } while (C);`: `continue` goes to the test.
@@ -87,16 +85,11 @@ impl BodyCx<'_> {
                 let lp = self.loops.pop().unwrap_or_else(Loop::plain);
                 let body = body?;
                 let c = self.condition(&d.node.expression)?;
-                let inner: Stmt = if lp.continue_used {
-                    parse_quote!(#cont: #body)
-                } else {
-                    Stmt::Expr(parse_quote!(#body), None)
-                };
+                let inner = bare(block_expr(lp.continue_used.then_some(cont), body.stmts));
                 let nc = super::expr::negate(c);
-                Ok(vec![Stmt::Expr(
-                    parse_quote!(#label: loop { #inner if #nc { break #label; } }),
-                    None,
-                )])
+                let brk: Stmt = parse_quote!(break #label;);
+                let test = bare(if_expr(nc, block(vec![brk]), None));
+                Ok(vec![bare(loop_expr(Some(label), vec![inner, test]))])
             }
             Statement::For(f) => {
                 let mut pre: Vec<Stmt> = match &f.node.initializer.node {
@@ -121,24 +114,18 @@ impl BodyCx<'_> {
                 };
                 let test: Option<Stmt> = cond.map(|c| {
                     let nc = super::expr::negate(c);
-                    parse_quote!(if #nc { break #label; })
+                    let brk: Stmt = parse_quote!(break #label;);
+                    bare(if_expr(nc, block(vec![brk]), None))
                 });
-                let inner: Stmt = if lp.continue_used {
-                    parse_quote!(#cont: #body)
-                } else {
-                    Stmt::Expr(parse_quote!(#body), None)
-                };
-                let lp_expr: Expr = if test.is_some() || lp.break_used {
-                    parse_quote!(#label: loop { #test #inner #(#step)* })
-                } else {
-                    parse_quote!(loop { #inner #(#step)* })
-                };
-                pre.push(Stmt::Expr(lp_expr, None));
-                let b = syn::Block {
-                    brace_token: Default::default(),
-                    stmts: pre,
-                };
-                Ok(vec![Stmt::Expr(parse_quote!(#b), None)])
+                let labeled = test.is_some() || lp.break_used;
+                let mut lbody: Vec<Stmt> = test.into_iter().collect();
+                lbody.push(bare(block_expr(
+                    lp.continue_used.then_some(cont),
+                    body.stmts,
+                )));
+                lbody.extend(step);
+                pre.push(bare(loop_expr(labeled.then_some(label), lbody)));
+                Ok(vec![bare(block_expr(None, pre))])
             }
             Statement::Break => {
                 let lp = self.loops.last_mut().ok_or("`break` outside a loop")?;
@@ -186,6 +173,10 @@ impl BodyCx<'_> {
             }
         }
         let x = self.effect(e)?;
+        if matches!(&x, Expr::Tuple(t) if t.elems.is_empty()) {
+            // A call a test-only mutation dropped.
+            return Ok(Vec::new());
+        }
         Ok(vec![Stmt::Expr(x, Some(Default::default()))])
     }
 
@@ -231,7 +222,7 @@ impl BodyCx<'_> {
                 }
             };
             let v = self.declare_local(&name.node);
-            out.push(parse_quote!(let mut #v: #rt = #init;));
+            out.push(super::build::let_stmt(v, true, Some(rt), init));
         }
         Ok(out)
     }

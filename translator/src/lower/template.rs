@@ -96,7 +96,8 @@ pub fn expand_args(
     if lets.is_empty() {
         Ok(e)
     } else {
-        Ok(syn::parse_quote!({ #(#lets)* #e }))
+        lets.push(super::build::bare(e));
+        Ok(super::build::block_expr(None, lets))
     }
 }
 
