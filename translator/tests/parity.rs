@@ -569,6 +569,31 @@ macro_rules! parity_tests {
 parity_tests!(v3_14_7, "3.14.7");
 parity_tests!(v3_13_0, "3.13.0");
 
+/// The C-body front-end on every body of the checkout's `bytecodes.c`, in every build
+/// configuration: each must parse with no lint hit (lint hits are parse failures).
+fn check_cbody(ver: &str) {
+    use translator::cbody::{self, BuildConfig, Prelude, PRESET_NAMES};
+    let Some(dir) = cpython_dir(ver) else { return };
+    let path = dir.join("Python/bytecodes.c");
+    let text = std::fs::read_to_string(&path).expect("read bytecodes.c");
+    let src = SourceFile::new(path.display().to_string(), text);
+    let file = dsl::parse(&src).unwrap_or_else(|e| panic!("parse: {e}"));
+    let mut d = Vec::new();
+    let mut bodies = 0;
+    for name in PRESET_NAMES {
+        let config = BuildConfig::preset(name).expect("preset");
+        let parsed = cbody::parse_file(&src, &file, &config, &Prelude::builtin());
+        bodies = parsed.bodies.len();
+        d.extend(parsed.failures().map(|(_, e)| format!("[{name}] {e}")));
+    }
+    report(
+        ver,
+        &format!("C bodies x {} configurations", PRESET_NAMES.len()),
+        &d,
+        bodies,
+    );
+}
+
 /// Every check above on each checkout of `CASES2RS_PARITY_DIRS` (`:`-separated paths, e.g.
 /// other CPython versions); each table's result is printed, and the test fails if any
 /// table differs. Unset: skipped.
@@ -579,7 +604,8 @@ fn parity_dirs() {
         return;
     };
     type Check = fn(&str);
-    let checks: [(&str, Check); 10] = [
+    let checks: [(&str, Check); 11] = [
+        ("C bodies", check_cbody),
         ("opcode ids", check_opcode_ids),
         ("uop ids", check_uop_ids),
         ("num_popped/num_pushed", check_stack_effects),

@@ -389,3 +389,46 @@ fn interleaved_unused_cache_offsets_by_version() {
     assert_eq!(slot(&a, "descr"), Some((3, 4)));
     assert_eq!(a.instruction("LOAD_ATTR_CLASS").unwrap().cache_entries(), 9);
 }
+
+/// 3.12 body shapes the C front-end must parse: 3.12-only cache struct and function-pointer
+/// type names, and a label that ends its block (valid only once the generator appends code).
+#[test]
+fn c_bodies_of_3_12_shapes_parse() {
+    use translator::cbody::{self, BuildConfig, Prelude};
+    let text = "\
+// BEGIN BYTECODES //
+inst(BINARY_SUBSCR, (unused/1, container, sub -- res)) {
+    _PyBinarySubscrCache *cache = (_PyBinarySubscrCache *)next_instr;
+    PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(container);
+    res = ((_PyCFunctionFast)(void(*)(void))cfunc)(container, &sub, 1);
+}
+inst(FOR_ITER_LIST, (unused/1, iter -- iter, next)) {
+    if (iter) {
+        goto end_for_iter_list;  // End of this instruction
+    }
+    next = iter;
+end_for_iter_list:
+    // Common case: no jump, leave it to the code generator
+}
+// END BYTECODES //
+";
+    let src = SourceFile::new("b.c", text);
+    let file = dsl::parse(&src).unwrap();
+    let parsed = cbody::parse_file(
+        &src,
+        &file,
+        &BuildConfig::default_build(),
+        &Prelude::builtin(),
+    );
+    let failures: Vec<String> = parsed.failures().map(|(_, e)| e.to_string()).collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert_eq!(parsed.parsed_count(), 2);
+    // Without the 3.12 name the cast is a misparse, reported rather than accepted.
+    let without = cbody::parse_file(
+        &src,
+        &file,
+        &BuildConfig::default_build(),
+        &Prelude::builtin().without("_PyBinarySubscrCache"),
+    );
+    assert_eq!(without.failures().count(), 1);
+}

@@ -10,6 +10,7 @@ pub mod blank;
 pub mod cond;
 pub mod config;
 pub mod error;
+pub mod labels;
 pub mod lint;
 pub mod parse;
 pub mod prelude;

@@ -10,6 +10,7 @@ use super::blank::blank_comments;
 use super::cond::apply_conditionals;
 use super::config::BuildConfig;
 use super::error::{BodyParseError, Diagnostic, DiagnosticKind};
+use super::labels::close_trailing_labels;
 use super::lint::lint_body;
 use super::prelude::{lang_c_config, Prelude};
 use super::spanmap::{LineIndex, SpanMap};
@@ -175,6 +176,7 @@ fn prepare(
     })?;
     let text = apply_conditionals(&text, config)
         .map_err(|e| (DiagnosticKind::Directive, e.offset, e.message))?;
+    let text = close_trailing_labels(&text);
     Ok(Prepared { text })
 }
 
