@@ -229,7 +229,7 @@ fn signature_follows_the_stack_effect() {
     let l = lower("inst(T, (counter/1, unused/1, unused, left, args[oparg] -- res, extra[oparg*2])) {\n res = left;\n DEOPT_IF(counter == 0);\n}\n");
     let c = body(&l, "T");
     assert_has(&c, "pub fn inst_t(_vm: &mut runtime::Vm, oparg: u32, counter: u16, left: runtime::StackRef, _args: Vec<runtime::StackRef>,) -> (Exit, (runtime::StackRef, Vec<runtime::StackRef>))");
-    assert_has(&c, "let extra: Vec<runtime::StackRef> = vec![<runtime::StackRef>::NULL; usize::try_from(i64::from(oparg).wrapping_mul(2i64)).unwrap_or(0)];");
+    assert_has(&c, "let extra: Vec<runtime::StackRef> = vec![runtime::StackRef::NULL; usize::try_from(i64::from(oparg).wrapping_mul(2i64)).unwrap_or(0)];");
     // The uint16_t cache entry is promoted to int for the comparison, as in C.
     assert_has(
         &c,

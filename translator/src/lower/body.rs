@@ -397,9 +397,12 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
                 Some(size) => {
                     let n = super::sig::size_expr(size)?;
                     let elem = rust_type(&it.elem_type(), b)?;
-                    parse_quote!(vec![<#elem>::NULL; #n])
+                    {
+                        let z = super::rtype::null_of(&elem);
+                        parse_quote!(vec![#z; #n])
+                    }
                 }
-                None => parse_quote!(<#t>::NULL),
+                None => super::rtype::null_of(&t),
             };
             decls.push(if m {
                 parse_quote!(let mut #v: #t = #init;)

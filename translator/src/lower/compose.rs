@@ -129,8 +129,11 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
                         lit: syn::Lit::Bool(b),
                         ..
                     }) if b.value => read,
-                    Expr::Lit(_) => parse_quote!(<#t>::NULL),
-                    c => parse_quote!(if #c { #read } else { <#t>::NULL }),
+                    Expr::Lit(_) => super::rtype::null_of(&t),
+                    c => {
+                        let z = super::rtype::null_of(&t);
+                        parse_quote!(if #c { #read } else { #z })
+                    }
                 },
                 _ => read,
             };

@@ -360,7 +360,7 @@ impl BodyCx<'_> {
             CType::Pointer(_) | CType::Named(_) => {
                 if v.konst == Some(0) {
                     let t = rust_type(to, self.b)?;
-                    return Ok(parse_quote!(<#t>::NULL));
+                    return Ok(super::rtype::null_of(&t));
                 }
                 Ok(v.expr)
             }
@@ -393,7 +393,8 @@ impl BodyCx<'_> {
             CType::Float(FloatKind::Double) => Ok(parse_quote!(#e != 0.0f64)),
             t @ CType::Pointer(_) => {
                 let rt = rust_type(t, self.b)?;
-                Ok(parse_quote!(#e != <#rt>::NULL))
+                let z = super::rtype::null_of(&rt);
+                Ok(parse_quote!(#e != #z))
             }
             other => Err(format!("condition of type {other}")),
         }

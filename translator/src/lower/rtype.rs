@@ -80,3 +80,19 @@ pub fn array_element(t: &CType) -> Option<&CType> {
 pub fn is_handle_pointer(t: &CType, b: &Bindings) -> bool {
     matches!(t, CType::Pointer(_)) && rust_type(t, b).is_ok()
 }
+
+/// `T::NULL` for a path type (`runtime::Obj::NULL`), `<T>::NULL` otherwise.
+pub fn null_of(t: &syn::Type) -> syn::Expr {
+    if let syn::Type::Path(p) = t {
+        if p.qself.is_none()
+            && p.path
+                .segments
+                .iter()
+                .all(|s| matches!(s.arguments, syn::PathArguments::None))
+        {
+            let path = &p.path;
+            return parse_quote!(#path::NULL);
+        }
+    }
+    parse_quote!(<#t>::NULL)
+}

@@ -239,7 +239,7 @@ impl BodyCx<'_> {
             }
             t => {
                 let rt = rust_type(t, self.b)?;
-                Ok(parse_quote!(<#rt>::NULL))
+                Ok(super::rtype::null_of(&rt))
             }
         }
     }
