@@ -2,6 +2,7 @@
 //! oracle that compares generated (or manual) bodies with the reference, and `opcode-diff`.
 
 pub mod gen;
+pub mod generated;
 pub mod manual;
 pub mod oracle;
 pub mod program;

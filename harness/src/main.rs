@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! opcode-diff [--opcode NAME ... | --all] [--states N] [--seed S] [--threads T] [--json]
-//!             [--candidate reference|manual] [--mutation flip-operator|drop-close|shift-cache]
+//!             [--candidate generated|reference|manual]
+//!             [--mutation flip-operator|drop-close|shift-cache]
 //! ```
 //! Exit status: 0 when nothing mismatched, 1 on a mismatch (reproducers are written to
 //! `corpus/regressions/`), 2 on bad usage or an input that does not load.
@@ -41,14 +42,17 @@ struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
-    /// What to compare with the reference (the generated bodies are not built into this
-    /// binary yet: `reference` checks the harness itself).
-    #[arg(long, value_enum, default_value = "reference")]
+    /// What to compare with the reference: the translator's output (built by `build.rs`), the
+    /// manual bodies, or the reference itself (checks the harness).
+    #[arg(long, value_enum, default_value = "generated")]
     candidate: Candidate,
     /// Use a deliberately faulty reference as the candidate (shows that the oracle bites);
     /// its reproducers go to `corpus/mutants/`.
     #[arg(long, value_enum)]
     mutation: Option<MutationArg>,
+    /// Replay one reproducer (`corpus/regressions/*.bin`) and print its verdict.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<std::path::PathBuf>,
     /// Write `N` seed inputs per opcode for the `opcode_diff` fuzz target into DIR and exit.
     #[arg(long, value_names = ["DIR", "N"], num_args = 2)]
     emit_seeds: Option<Vec<String>>,
@@ -56,6 +60,7 @@ struct Args {
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Candidate {
+    Generated,
     Reference,
     Manual,
 }
@@ -89,8 +94,47 @@ fn row_json(t: &Target, s: &OpStats, specialized: bool) -> serde_json::Value {
     })
 }
 
+fn replay(world: &World, f: &std::path::Path) -> ExitCode {
+    let data = match std::fs::read(f) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("opcode-diff: {}: {e}", f.display());
+            return ExitCode::from(2);
+        }
+    };
+    let Some((name, kind, bytes)) = run::read_repro(&data) else {
+        eprintln!("opcode-diff: {}: not a reproducer", f.display());
+        return ExitCode::from(2);
+    };
+    let Some(source) = CandidateSource::from_kind(&kind) else {
+        eprintln!(
+            "opcode-diff: {}: candidate `{kind}` not available",
+            f.display()
+        );
+        return ExitCode::from(2);
+    };
+    let (t, missing) = world.targets(std::slice::from_ref(&name), source);
+    let Some(t) = t.first() else {
+        eprintln!("opcode-diff: {name}: {missing:?}");
+        return ExitCode::from(2);
+    };
+    let (v, spec, oparg) = run::check_bytes(t, bytes);
+    match v {
+        harness::oracle::Verdict::Mismatch(m) => {
+            println!("{}", run::dump(t, &spec, oparg, &m));
+            ExitCode::from(1)
+        }
+        other => {
+            println!("{name} ({kind}), oparg {oparg}: {other:?}\n{spec:#?}");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Candidate panics are caught by the oracle and reported as mismatches with their message.
+    std::panic::set_hook(Box::new(|_| {}));
     let world = match World::load() {
         Ok(w) => w,
         Err(e) => {
@@ -102,9 +146,19 @@ fn main() -> ExitCode {
         (Some(MutationArg::FlipOperator), _) => CandidateSource::Mutant(Mutation::FlipOperator),
         (Some(MutationArg::DropClose), _) => CandidateSource::Mutant(Mutation::DropClose),
         (Some(MutationArg::ShiftCache), _) => CandidateSource::Mutant(Mutation::ShiftCache),
+        (None, Candidate::Generated) => {
+            if let Some(e) = harness::generated::build_error() {
+                eprintln!("opcode-diff: no generated code: {e}");
+                return ExitCode::from(2);
+            }
+            CandidateSource::Generated
+        }
         (None, Candidate::Reference) => CandidateSource::Reference,
         (None, Candidate::Manual) => CandidateSource::Manual,
     };
+    if let Some(f) = &args.replay {
+        return replay(&world, f);
+    }
     let names = if args.all {
         Vec::new()
     } else {

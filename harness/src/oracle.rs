@@ -28,8 +28,8 @@ impl Body for RefInstruction {
 /// A disagreement between candidate and reference.
 #[derive(Debug, Clone)]
 pub struct Mismatch {
-    /// the candidate's outcome
-    pub candidate: Outcome,
+    /// the candidate's outcome (`None`: it panicked)
+    pub candidate: Option<Outcome>,
     /// the reference's outcome
     pub reference: Outcome,
     /// `<key>: <candidate> vs <reference>`, one line per difference
@@ -63,15 +63,36 @@ pub enum Verdict {
 pub fn check(candidate: &dyn Body, reference: &dyn Body, state: State) -> Verdict {
     let mut b = state.vm.clone();
     b.begin_run(state.faults);
-    let ob = match reference.run(&mut b, state.oparg) {
-        Ok(o) => o,
-        Err(s) => return Verdict::Skipped(format!("reference: {}", s.reason)),
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        reference.run(&mut b, state.oparg)
+    }));
+    let ob = match ran {
+        Ok(Ok(o)) => o,
+        Ok(Err(s)) => return Verdict::Skipped(format!("reference: {}", s.reason)),
+        Err(_) => return Verdict::Skipped("reference panicked".into()),
     };
     let mut a = state.vm;
     a.begin_run(state.faults);
-    let oa = match candidate.run(&mut a, state.oparg) {
-        Ok(o) => o,
-        Err(s) => return Verdict::Skipped(format!("candidate: {}", s.reason)),
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        candidate.run(&mut a, state.oparg)
+    }));
+    let oa = match ran {
+        Ok(Ok(o)) => o,
+        Ok(Err(s)) => return Verdict::Skipped(format!("candidate: {}", s.reason)),
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "(no message)".into());
+            return Verdict::Mismatch(Box::new(Mismatch {
+                candidate: None,
+                reference: ob,
+                diff: SnapshotDiff {
+                    lines: vec![format!("candidate panicked: {msg}")],
+                },
+            }));
+        }
     };
     if quick_equal(&a, Some(oa), &b, Some(ob)) {
         return Verdict::Agree(ob);
@@ -81,7 +102,7 @@ pub fn check(candidate: &dyn Body, reference: &dyn Body, state: State) -> Verdic
         Verdict::Agree(ob)
     } else {
         Verdict::Mismatch(Box::new(Mismatch {
-            candidate: oa,
+            candidate: Some(oa),
             reference: ob,
             diff,
         }))

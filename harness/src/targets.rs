@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::gen::Layout;
+use crate::generated;
 use crate::manual;
 use crate::oracle::Body;
 use crate::program::{LoadError, Program};
@@ -12,6 +13,8 @@ use crate::run::Target;
 /// Where candidates come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CandidateSource {
+    /// the translator's output for the configured input (`build.rs`)
+    Generated,
     /// the reference against itself (checks the harness: must always agree)
     Reference,
     /// a deliberately faulty reference (must produce mismatches)
@@ -25,6 +28,7 @@ impl CandidateSource {
     /// `mutant FlipOperator`); `None` for kinds this build cannot produce.
     pub fn from_kind(kind: &str) -> Option<CandidateSource> {
         Some(match kind {
+            "generated" => CandidateSource::Generated,
             "reference" => CandidateSource::Reference,
             "manual" => CandidateSource::Manual,
             k => {
@@ -72,6 +76,9 @@ impl World {
         let all: Vec<String> = if names.is_empty() {
             match source {
                 CandidateSource::Manual => manual::names().iter().map(|s| s.to_string()).collect(),
+                CandidateSource::Generated => {
+                    generated::names().iter().map(|s| s.to_string()).collect()
+                }
                 _ => self.reference.instructions.keys().cloned().collect(),
             }
         } else {
@@ -94,6 +101,13 @@ impl World {
             };
             let (candidate, kind): (Arc<dyn Body>, String) = match source {
                 CandidateSource::Reference => (r.clone(), "reference".into()),
+                CandidateSource::Generated => match generated::body(&n) {
+                    Some(b) => (b, "generated".into()),
+                    None => {
+                        missing.push((n, "not generated".into()));
+                        continue;
+                    }
+                },
                 CandidateSource::Mutant(m) => match r.mutated(m) {
                     Some(x) => (Arc::new(x), format!("mutant {m:?}")),
                     None => {

@@ -23,6 +23,8 @@ pub enum Flow {
 pub enum Stop {
     /// an exit of the instruction; `pop` says whether the op's inputs are popped (ERROR_IF)
     Exit { outcome: Outcome, pop: bool },
+    /// `DISPATCH()`: the op ends as if it fell off its end (outputs pushed), then dispatches
+    Dispatch,
     /// the reference cannot go on faithfully
     Skip(Skip),
 }
@@ -226,10 +228,13 @@ impl Ctx<'_> {
             }
             Stmt::Break => Ok(Flow::Break),
             Stmt::Continue => Ok(Flow::Continue),
-            Stmt::Goto(label) => Err(Stop::Exit {
-                outcome: label_outcome(label),
-                pop: false,
-            }),
+            Stmt::Goto(label) => {
+                let outcome = label_outcome(label);
+                Err(Stop::Exit {
+                    pop: matches!(outcome, Outcome::Error { .. }),
+                    outcome,
+                })
+            }
             Stmt::Dsl(d) => self.dsl(d),
         }
     }
@@ -267,12 +272,7 @@ impl Ctx<'_> {
                 })
             }
             Dsl::DecrefInputs => self.decref_inputs()?,
-            Dsl::Dispatch => {
-                return Err(Stop::Exit {
-                    outcome: Outcome::Dispatch,
-                    pop: false,
-                })
-            }
+            Dsl::Dispatch => return Err(Stop::Dispatch),
             Dsl::JumpBy(n) => {
                 let n = self.int(n)?;
                 self.vm.next_instr = self.vm.next_instr.offset(n as i64);
@@ -301,14 +301,15 @@ impl Ctx<'_> {
             .ok_or_else(|| Skip::new("no registry entry", "PyStackRef_CLOSE"))?;
         let xclose = runtime::lookup("PyStackRef_XCLOSE")
             .ok_or_else(|| Skip::new("no registry entry", "PyStackRef_XCLOSE"))?;
-        for it in self.inputs.iter().copied() {
+        // Top of the stack first, as CPython's generator closes them.
+        for it in self.inputs.iter().rev().copied() {
             let Some(slot) = it.slot else { continue };
             if it.keep || it.len == 0 {
                 continue;
             }
             let f = if it.cond { xclose } else { close };
             if it.array {
-                for k in 0..it.len {
+                for k in (0..it.len).rev() {
                     let r = stack_get(self.vm, it.pos + k)?;
                     call_entry(self.vm, f, &mut [Value::StackRef(r)])?;
                 }
@@ -349,12 +350,11 @@ impl Ctx<'_> {
                 let b = self.expr(base)?;
                 let i = self.int(idx)?;
                 match b {
-                    CVal::StackArr(pos) => {
-                        let at = pos as i128 + i;
-                        if at < 0 {
-                            return skip("stack index out of range", format!("{at}"));
+                    CVal::StackArr(pos, len) => {
+                        if i < 0 || i >= len as i128 {
+                            return skip("array index out of bounds (UB)", format!("{i} of {len}"));
                         }
-                        RPlace::Elem(at as usize, *ty)
+                        RPlace::Elem(pos + i as usize, *ty)
                     }
                     other => return skip("indexing a non-array", format!("{other:?}")),
                 }
@@ -503,12 +503,11 @@ impl Ctx<'_> {
                 let b = self.expr(base)?;
                 let i = self.int(idx)?;
                 match b {
-                    CVal::StackArr(pos) => {
-                        let at = pos as i128 + i;
-                        if at < 0 {
-                            return skip("stack index out of range", format!("{at}"));
+                    CVal::StackArr(pos, len) => {
+                        if i < 0 || i >= len as i128 {
+                            return skip("array index out of bounds (UB)", format!("{i} of {len}"));
                         }
-                        Ok(from_stack(stack_get(self.vm, at as usize)?, *ty))
+                        Ok(from_stack(stack_get(self.vm, pos + i as usize)?, *ty))
                     }
                     other => skip("indexing a non-array", format!("{other:?}")),
                 }
@@ -547,13 +546,10 @@ impl Ctx<'_> {
     }
 }
 
-/// The outcome of jumping to a label: error labels are errors, the rest are plain jumps.
+/// The outcome of jumping to a label: error labels (`error`, `pop_N_error`,
+/// `exception_unwind`, `exit_unwind`, ...) are errors, the rest are plain jumps.
 pub fn label_outcome(label: &'static str) -> Outcome {
-    let error = label == "error"
-        || label.starts_with("pop_")
-        || label.ends_with("_error")
-        || label == "exception_unwind"
-        || label == "exit_unwind";
+    let error = label.contains("error") || label.contains("unwind");
     if error {
         Outcome::Error { label }
     } else {

@@ -39,6 +39,8 @@ struct ItemDecl {
     size: Option<CExpr>,
     cond: Option<CExpr>,
     keep: bool,
+    /// `*_or_null`: may hold NULL (released with `XCLOSE`)
+    or_null: bool,
 }
 
 impl ItemDecl {
@@ -155,6 +157,7 @@ fn compile_items(
             size: parse(&it.size)?,
             cond: parse(&it.cond)?,
             keep,
+            or_null: it.name.ends_with("_or_null"),
         });
     }
     Ok(out)
@@ -345,7 +348,7 @@ impl RefOp {
         for (it, &(n, arr)) in self.inputs.iter().zip(&lens) {
             if let Some(s) = it.slot {
                 vars[s as usize] = if arr {
-                    CVal::StackArr(pos)
+                    CVal::StackArr(pos, n)
                 } else if n == 0 {
                     from_stack(StackRef::NULL, it.ty)
                 } else {
@@ -358,7 +361,7 @@ impl RefOp {
                 len: n,
                 array: arr,
                 keep: it.keep,
-                cond: it.cond.is_some(),
+                cond: it.cond.is_some() || it.or_null,
             });
             pos += n;
         }
@@ -368,7 +371,7 @@ impl RefOp {
             let (n, arr) = it.len(op)?;
             if let Some(s) = it.slot {
                 if arr {
-                    vars[s as usize] = CVal::StackArr(pos);
+                    vars[s as usize] = CVal::StackArr(pos, n);
                 }
             }
             out_lens.push((pos, n, arr));
@@ -395,6 +398,7 @@ impl RefOp {
         };
         let stop = ctx.stmt(&self.body.body).err();
         let Ctx { vm, vars, .. } = ctx;
+        let dispatch = matches!(stop, Some(Stop::Dispatch));
         match stop {
             Some(Stop::Skip(s)) => Err(s),
             Some(Stop::Exit { outcome, pop }) => {
@@ -403,7 +407,12 @@ impl RefOp {
                 }
                 Ok(outcome)
             }
-            None => {
+            Some(Stop::Dispatch) | None => {
+                let outcome = if dispatch {
+                    Outcome::Dispatch
+                } else {
+                    Outcome::Continue
+                };
                 let mut writes = Vec::new();
                 for (it, &(p, n, arr)) in self.outputs.iter().zip(&out_lens) {
                     if arr || n == 0 {
@@ -420,7 +429,7 @@ impl RefOp {
                     vm.cur().localsplus[p] = r;
                 }
                 set_sp(vm, top, sp.max(top));
-                Ok(Outcome::Continue)
+                Ok(outcome)
             }
         }
     }

@@ -160,8 +160,9 @@ pub enum CVal {
     Float(f64),
     /// any runtime value that is not a number (`PyObject *`, `_PyStackRef`, frames, ...)
     Rt(Value),
-    /// a pointer into the current frame's `localsplus` (a stack array item `values[oparg]`)
-    StackArr(usize),
+    /// a pointer into the current frame's `localsplus` (a stack array item `values[oparg]`):
+    /// first slot and length
+    StackArr(usize, usize),
 }
 
 impl CVal {
@@ -184,7 +185,7 @@ impl CVal {
                     return Err(Skip::new("non-scalar condition", format!("{v:?}")))
                 }
             },
-            CVal::StackArr(_) => true,
+            CVal::StackArr(..) => true,
             CVal::Uninit => return Err(Skip::new("read of an uninitialized variable", "")),
             CVal::Void => return Err(Skip::new("void value used", "")),
         })
@@ -210,7 +211,7 @@ impl CVal {
                 Value::Int(0, _) => (0, 0, 0),
                 other => return Err(Skip::new("pointer comparison", format!("{other:?}"))),
             },
-            CVal::StackArr(i) => (7, i as i64, 0),
+            CVal::StackArr(i, _) => (7, i as i64, 0),
             CVal::Uninit => return Err(Skip::new("read of an uninitialized variable", "")),
             other => return Err(Skip::new("pointer comparison", format!("{other:?}"))),
         })
@@ -257,7 +258,7 @@ impl CVal {
             CVal::Float(f) => Value::Float(f),
             CVal::Rt(v) => v,
             CVal::Void => Value::Void,
-            CVal::StackArr(_) => {
+            CVal::StackArr(..) => {
                 return Err(Skip::new("stack array passed to a function", ""));
             }
             CVal::Uninit => return Err(Skip::new("read of an uninitialized variable", "")),
