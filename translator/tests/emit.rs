@@ -175,7 +175,7 @@ fn mutations_change_exactly_the_named_body() {
         (
             Mutation::ShiftCache { body: "_C".into() },
             "`M`",
-            "cache_u16(vm, 1i64)",
+            "cache_u16(vm, 1)",
         ),
     ];
     for (m, changed, evidence) in cases {

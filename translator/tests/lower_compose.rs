@@ -72,7 +72,7 @@ fn ops_run_in_order_with_the_stack_threaded() {
         &c,
         &[
             // 1 + unused/1 + ver/2 + hint/1 cache units.
-            "enter_instruction(vm, 5i64);",
+            "enter_instruction(vm, 5);",
             // _GUARD peeks `left` below the unused top, and keeps the unused slot.
             "let in_left: runtime::StackRef = peek_item(vm, 1usize);",
             "op_guard(vm, oparg, in_left);",
@@ -81,14 +81,14 @@ fn ops_run_in_order_with_the_stack_threaded() {
             "push_item(vm, out_left);",
             "keep_slots(vm, &old, 1usize, 1usize);",
             // _USE: its cache entry comes after the unused/1 skip.
-            "let cache_ver = cache_u32(vm, 1i64);",
+            "let cache_ver = cache_u32(vm, 1);",
             "op_use(vm, oparg, cache_ver, in_left, in_right,);",
             "if let Some(o) = settle(vm, exit, 2usize) { return o; }",
             "pop_slots(vm, 2usize);",
             "push_item(vm, out_res);",
             "if (i64::from(oparg) & 1i64) != 0 { push_item(vm, out_extra); }",
             // _LAST reads the top, whatever _USE left there.
-            "let cache_hint = cache_u16(vm, 3i64);",
+            "let cache_hint = cache_u16(vm, 3);",
             "let in_x: runtime::StackRef = peek_item(vm, 0usize);",
             "op_last(vm, oparg, cache_hint, in_x);",
             "if let Some(o) = settle(vm, exit, 1usize) { return o; }",

@@ -393,16 +393,15 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
         let t = it.rust_type(b)?;
         if !input_names.contains(&it.name) {
             let m = cx.assigned.contains(&v.to_string());
+            // Outputs start as NULL (or zero for a typed integer output), like an
+            // uninitialised local that every path assigns before the push.
+            let z = cx.zero(&it.elem_type())?;
             let init: Expr = match &it.array {
                 Some(size) => {
                     let n = super::sig::size_expr(size)?;
-                    let elem = rust_type(&it.elem_type(), b)?;
-                    {
-                        let z = super::rtype::null_of(&elem);
-                        parse_quote!(vec![#z; #n])
-                    }
+                    parse_quote!(vec![#z; #n])
                 }
-                None => super::rtype::null_of(&t),
+                None => z,
             };
             decls.push(if m {
                 parse_quote!(let mut #v: #t = #init;)

@@ -83,7 +83,7 @@ fn sum(xs: &[Expr]) -> Expr {
 pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String> {
     let ident = exec_ident(spec.name);
     let mut body: Vec<Stmt> = Vec::new();
-    let size = spec.size as i64;
+    let size = syn::LitInt::new(&spec.size.to_string(), proc_macro2::Span::call_site());
     body.push(parse_quote!(enter_instruction(vm, #size);));
     for op in &spec.ops {
         let sig = op.sig;
@@ -107,6 +107,7 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
                 n => return Err(format!("cache entry `{}` of size {n}", c.name)),
             };
             let v = format_ident!("cache_{}", c.name);
+            let off = syn::LitInt::new(&off.to_string(), proc_macro2::Span::call_site());
             block.push(parse_quote!(let #v = #reader(vm, #off);));
             args.push(parse_quote!(#v));
         }

@@ -15,7 +15,7 @@ pub fn items(l: &Lowered) -> Vec<Item> {
         .map(|i| {
             let name = &i.name;
             let f = &i.fn_name;
-            let line = i.line;
+            let line = lit(i.line);
             let opcode = opt_u32(i.opcode);
             parse_quote!(Generated { name: #name, kind: "instruction", opcode: #opcode, line: #line, function: #f })
         })
@@ -32,7 +32,7 @@ pub fn items(l: &Lowered) -> Vec<Item> {
             let name = &b.name;
             let kind = b.kind.as_str();
             let f = &b.fn_name;
-            let line = b.line;
+            let line = lit(b.line);
             parse_quote!(Generated { name: #name, kind: #kind, opcode: None, line: #line, function: #f })
         })
         .collect();
@@ -46,7 +46,7 @@ pub fn items(l: &Lowered) -> Vec<Item> {
         .map(|i| {
             let name = &i.name;
             let opcode = opt_u32(i.opcode);
-            let size = i.size as u32;
+            let size = lit(i.size as u32);
             let flags = &i.flags;
             let generated = i.code.is_ok();
             parse_quote!(InstructionMeta { name: #name, opcode: #opcode, size: #size, flags: &[#(#flags),*], generated: #generated })
@@ -80,7 +80,7 @@ pub fn items(l: &Lowered) -> Vec<Item> {
         .iter()
         .filter(|i| i.code.is_ok())
         .filter_map(|i| {
-            let op = i.opcode?;
+            let op = lit(i.opcode?);
             let f = syn::Ident::new(&i.fn_name, proc_macro2::Span::call_site());
             Some(parse_quote!(#op => Some(#f(vm, oparg)),))
         })
@@ -97,9 +97,17 @@ pub fn items(l: &Lowered) -> Vec<Item> {
     out
 }
 
+/// An unsuffixed integer literal (the tables' field types fix the type).
+fn lit(n: u32) -> syn::LitInt {
+    syn::LitInt::new(&n.to_string(), proc_macro2::Span::call_site())
+}
+
 fn opt_u32(v: Option<u32>) -> syn::Expr {
     match v {
-        Some(n) => parse_quote!(Some(#n)),
+        Some(n) => {
+            let n = lit(n);
+            parse_quote!(Some(#n))
+        }
         None => parse_quote!(None),
     }
 }
