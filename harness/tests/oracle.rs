@@ -68,6 +68,42 @@ fn reference_agrees_with_itself_on_every_body() {
 }
 
 #[test]
+fn every_generated_body_agrees_with_the_reference() {
+    let Some(w) = world() else { return };
+    if let Some(e) = harness::generated::build_error() {
+        panic!("the translator failed in build.rs: {e}");
+    }
+    let (targets, missing) = w.targets(&[], CandidateSource::Generated);
+    assert!(!targets.is_empty(), "no generated body");
+    // every generated instruction has a reference to check it against
+    assert!(
+        missing.is_empty(),
+        "generated but not checkable: {missing:?}"
+    );
+    let n = states();
+    let stats = run::run(&targets, n, 2, &|_| {});
+    let mut report = Vec::new();
+    for (t, s) in targets.iter().zip(&stats) {
+        assert_eq!(s.states, n);
+        if s.mismatch > 0 {
+            report.push(format!(
+                "{}: {} mismatches\n{}",
+                t.name,
+                s.mismatch,
+                s.first.as_ref().map(|f| f.1.dump.as_str()).unwrap_or("")
+            ));
+        }
+    }
+    assert!(report.is_empty(), "{}", report.join("\n\n"));
+    let checks: u64 = stats.iter().map(|s| s.states).sum();
+    let skipped: u64 = stats.iter().map(|s| s.skipped_total()).sum();
+    println!(
+        "{} generated bodies, {checks} checks, {skipped} skipped",
+        targets.len()
+    );
+}
+
+#[test]
 fn every_mutation_is_caught_with_a_reproducer_that_replays() {
     let Some(w) = world() else { return };
     let dir = std::env::temp_dir().join(format!("harness-mutants-{}", std::process::id()));

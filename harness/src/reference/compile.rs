@@ -272,16 +272,18 @@ impl Compiler<'_> {
             "CHECK_EVAL_BREAKER" => Stmt::Dsl(Dsl::CheckEvalBreaker),
             "DISPATCH" | "DISPATCH_SAME_OPARG" => Stmt::Dsl(Dsl::Dispatch),
             // Bookkeeping for CPython's code generator (the reference materializes the stack at
-            // the end of each op instead), statistics, and asserts (release build: not
-            // evaluated, so they cannot change fallible-call counts).
+            // the end of each op instead) and statistics.
             "DEAD"
             | "INPUTS_DEAD"
             | "SYNC_SP"
             | "SAVE_STACK"
             | "RELOAD_STACK"
             | "STAT_INC"
-            | "OPCODE_DEFERRED_INC"
-            | "assert" => Stmt::Nop,
+            | "OPCODE_DEFERRED_INC" => Stmt::Nop,
+            "assert" => match arg(0) {
+                Some(a) => Stmt::Dsl(Dsl::Assert(self.expr(a)?)),
+                None => Stmt::Nop,
+            },
             other => return unsupported(format!("DSL macro {other}")),
         })
     }

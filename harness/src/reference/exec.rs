@@ -272,6 +272,17 @@ impl Ctx<'_> {
                 })
             }
             Dsl::DecrefInputs => self.decref_inputs()?,
+            Dsl::Assert(c) => {
+                let faults = self.vm.faults;
+                let nviol = self.vm.heap.violations.len();
+                let ok = self.cond(c);
+                let bad = self.vm.heap.violations.len() > nviol;
+                self.vm.faults = faults;
+                self.vm.heap.violations.truncate(nviol);
+                if bad || !ok? {
+                    return skip("assert failed (state outside the body's preconditions)", "");
+                }
+            }
             Dsl::Dispatch => return Err(Stop::Dispatch),
             Dsl::JumpBy(n) => {
                 let n = self.int(n)?;

@@ -186,6 +186,9 @@ pub enum Dsl {
     CheckEvalBreaker,
     /// `DISPATCH()` / `DISPATCH_SAME_OPARG()`: continue at `next_instr`, stack as it is
     Dispatch,
+    /// `assert(c)`: a precondition of the body; a state where it fails is outside the body's
+    /// domain (skipped). Evaluated without counting fallible calls or violations.
+    Assert(Expr),
 }
 
 /// A statement.
