@@ -247,3 +247,20 @@ fn unsupported_constructs_are_counted_not_dropped() {
     assert_eq!(l.generated_bodies(), 1);
     assert!(!l.body_bails().is_empty());
 }
+
+#[test]
+fn decref_inputs_skips_peeked_and_unused_items() {
+    let l = lower("op(_T, (keep, unused, a, b_or_null -- keep, unused)) {\n DECREF_INPUTS();\n}\n");
+    let c = body(&l, "_T");
+    assert_has(&c, "vm.stackref_xclose(b_or_null); vm.stackref_close(a);");
+    assert!(!c.contains("close(keep)"), "{c}");
+}
+
+#[test]
+fn asserts_are_gated_like_cpythons_release_build() {
+    let l = lower("op(_T, (--)) {\n assert(oparg > 0);\n assert(1);\n assert(0);\n}\n");
+    let c = body(&l, "_T");
+    assert_has(&c, "if C_ASSERTS { assert!(oparg > 0i32); }");
+    assert_has(&c, "if C_ASSERTS { panic!(\"C assert(0) reached\"); }");
+    assert_eq!(c.matches("C_ASSERTS").count(), 2, "{c}");
+}

@@ -4,6 +4,10 @@
 
 /// Source of the support items (parsed and formatted with the generated code).
 pub const SUPPORT: &str = r#"
+/// Whether the bodies' C `assert(...)`s are checked (panicking when one fails). Off, as in
+/// CPython's release build: an assert is a debugging aid, not part of the semantics.
+pub const C_ASSERTS: bool = false;
+
 /// How a generated body ended; the composed instruction turns it into a `runtime::Outcome`
 /// after fixing the stack as the execution contract says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,6 +168,7 @@ pub struct InstructionMeta {
 /// Names the support items take in the generated namespace (C locals with these names get a
 /// `_` suffix).
 pub const SUPPORT_NAMES: &[&str] = &[
+    "C_ASSERTS",
     "Exit",
     "Item",
     "enter_instruction",

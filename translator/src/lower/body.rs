@@ -207,8 +207,27 @@ impl<'a> BodyCx<'a> {
                 Ok(vec![parse_quote!(jumpby(vm, #n);)])
             }
             "assert" => {
+                // Checked only when the emitted `C_ASSERTS` is true: CPython's release build
+                // (NDEBUG) and the reference interpreter skip asserts, so by default a failing
+                // one must not end the run either. The condition still type-checks.
                 let c = self.condition(&args[0])?;
-                Ok(vec![parse_quote!(debug_assert!(#c);)])
+                Ok(match c {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Bool(b),
+                        ..
+                    }) => {
+                        if b.value {
+                            Vec::new()
+                        } else {
+                            vec![parse_quote!(if C_ASSERTS {
+                                panic!("C assert(0) reached");
+                            })]
+                        }
+                    }
+                    c => vec![parse_quote!(if C_ASSERTS {
+                        assert!(#c);
+                    })],
+                })
             }
             other => Err(format!("DSL macro {other} has no lowering")),
         }
@@ -218,7 +237,17 @@ impl<'a> BodyCx<'a> {
     /// (3.14+: top of stack first, with `PyStackRef_CLOSE`; before: in order, `Py_DECREF`).
     fn decref_inputs(&mut self) -> Result<Vec<Stmt>, String> {
         let stackref = self.env.minor >= 14;
-        let mut items: Vec<&SigItem> = self.sig.inputs.iter().filter(|i| !i.unused).collect();
+        // Peeked items (same name at the same position in the outputs) stay on the stack.
+        let peeked =
+            |k: usize, it: &SigItem| self.sig.outputs.get(k).is_some_and(|o| o.name == it.name);
+        let mut items: Vec<&SigItem> = self
+            .sig
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(k, i)| !i.unused && !peeked(*k, i))
+            .map(|(_, i)| i)
+            .collect();
         if stackref {
             items.reverse();
         }
