@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use subset::{Bindings, BindingsError};
 
+use crate::analysis::opcode_py::{self, OpcodePyError};
 use crate::analysis::{self, AnalysisError, Version};
 use crate::cbody::{self, BuildConfig, Prelude};
 use crate::dsl::{self, DslError};
@@ -42,6 +43,8 @@ pub enum BuildError {
     UnknownConfig(String),
     #[error("{path}: {message}")]
     OptOuts { path: String, message: String },
+    #[error(transparent)]
+    OpcodePy(#[from] OpcodePyError),
     #[error("cannot build a thread pool: {0}")]
     Threads(String),
     #[error("the mutation {0:?} did not change anything (no such body, operator or cache entry)")]
@@ -287,6 +290,18 @@ pub fn translate(
 ) -> Result<Lowered, BuildError> {
     let file = dsl::parse(&input.bytecodes)?;
     let version = version_of(input, &file);
+    let opcode_py = match input.root_file("Lib/opcode.py") {
+        Some(p) if version == Version::V3_12 => {
+            let shown = p.display().to_string();
+            let text = std::fs::read_to_string(&p).map_err(|e| OpcodePyError {
+                path: shown.clone(),
+                line: 0,
+                message: format!("cannot read: {e}"),
+            })?;
+            Some(opcode_py::parse(&shown, &text)?)
+        }
+        _ => None,
+    };
     translate_parsed(
         &input.bytecodes,
         &file,
@@ -295,6 +310,7 @@ pub fn translate(
         config,
         opt_outs,
         mutation,
+        opcode_py.as_ref(),
     )
 }
 
@@ -317,9 +333,11 @@ pub fn translate_source(
         &config,
         &BTreeMap::new(),
         None,
+        None,
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn translate_parsed(
     src: &dsl::SourceFile,
     file: &dsl::File,
@@ -328,8 +346,18 @@ fn translate_parsed(
     config: &BuildConfig,
     opt_outs: &BTreeMap<String, String>,
     mutation: Option<&Mutation>,
+    opcode_py: Option<&opcode_py::OpcodePy>,
 ) -> Result<Lowered, BuildError> {
-    let a = analysis::analyze_version(file, src, None, version)?;
+    let mut a = analysis::analyze_version(file, src, None, version)?;
+    // 3.12 numbers its opcodes in Lib/opcode.py, as the CLI does (unnumbered ones stay
+    // without an opcode; `INSTRUCTIONS` lists them with `opcode: None`).
+    if let Some(table) = opcode_py {
+        opcode_py::apply(&mut a, table).map_err(|message| OpcodePyError {
+            path: "Lib/opcode.py".into(),
+            line: 0,
+            message,
+        })?;
+    }
     let prelude = Prelude::builtin().with_types(
         bindings
             .types()

@@ -66,12 +66,21 @@ pub fn items(l: &Lowered) -> Vec<Item> {
             parse_quote!(#name => Some(#f(vm, oparg)),)
         })
         .collect();
-    out.push(parse_quote! {
-        /// Runs the generated instruction `name`; `None` when it is not generated.
-        pub fn execute(vm: &mut runtime::Vm, name: &str, oparg: u32) -> Option<runtime::Outcome> {
-            match name {
-                #(#by_name)*
-                _ => None,
+    out.push(if by_name.is_empty() {
+        parse_quote! {
+            /// Runs the generated instruction `name`; `None`: none is generated.
+            pub fn execute(_vm: &mut runtime::Vm, _name: &str, _oparg: u32) -> Option<runtime::Outcome> {
+                None
+            }
+        }
+    } else {
+        parse_quote! {
+            /// Runs the generated instruction `name`; `None` when it is not generated.
+            pub fn execute(vm: &mut runtime::Vm, name: &str, oparg: u32) -> Option<runtime::Outcome> {
+                match name {
+                    #(#by_name)*
+                    _ => None,
+                }
             }
         }
     });
@@ -85,12 +94,22 @@ pub fn items(l: &Lowered) -> Vec<Item> {
             Some(parse_quote!(#op => Some(#f(vm, oparg)),))
         })
         .collect();
-    out.push(parse_quote! {
-        /// Runs the generated instruction with this opcode; `None` when it is not generated.
-        pub fn execute_opcode(vm: &mut runtime::Vm, opcode: u32, oparg: u32) -> Option<runtime::Outcome> {
-            match opcode {
-                #(#by_opcode)*
-                _ => None,
+    out.push(if by_opcode.is_empty() {
+        parse_quote! {
+            /// Runs the generated instruction with this opcode; `None`: no generated
+            /// instruction has an opcode.
+            pub fn execute_opcode(_vm: &mut runtime::Vm, _opcode: u32, _oparg: u32) -> Option<runtime::Outcome> {
+                None
+            }
+        }
+    } else {
+        parse_quote! {
+            /// Runs the generated instruction with this opcode; `None` when it is not generated.
+            pub fn execute_opcode(vm: &mut runtime::Vm, opcode: u32, oparg: u32) -> Option<runtime::Outcome> {
+                match opcode {
+                    #(#by_opcode)*
+                    _ => None,
+                }
             }
         }
     });
