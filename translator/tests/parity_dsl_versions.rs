@@ -432,3 +432,21 @@ end_for_iter_list:
     );
     assert_eq!(without.failures().count(), 1);
 }
+
+/// `DECREF_INPUTS()` escapes in 3.15 (its headers flag IS_OP ESCAPES) but not in 3.14, whose
+/// header gives the same IS_OP body no ESCAPES flag.
+#[test]
+fn decref_inputs_escapes_from_3_15() {
+    let text =
+        "inst(IS_OP, (left, right -- b)) { int res = (left == right) ^ oparg; DECREF_INPUTS(); b = res; }\n";
+    let flags = |v: Version| -> Vec<String> {
+        analyze(text, v).unwrap().metadata().instructions[0]
+            .flags
+            .clone()
+    };
+    assert_eq!(flags(Version::V3_14), vec!["HAS_ARG_FLAG"]);
+    assert_eq!(
+        flags(Version::V3_15),
+        vec!["HAS_ARG_FLAG", "HAS_ESCAPES_FLAG"]
+    );
+}

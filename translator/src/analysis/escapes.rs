@@ -347,6 +347,12 @@ fn escaping_calls_by_tokens(
 fn call_escapes_3_14(tkn: &Token, prev: Option<&Token>, version: Version) -> bool {
     if tkn.kind == TokenKind::Identifier {
         let name = tkn.text.as_str();
+        // 3.15's generator counts `DECREF_INPUTS()` as escaping (closing an input can run
+        // a destructor): its headers flag IS_OP, BUILD_STRING, LOAD_ATTR_SLOT ... ESCAPES,
+        // where 3.14's, with the same bodies, do not.
+        if name == "DECREF_INPUTS" && version >= Version::V3_15 {
+            return true;
+        }
         // Python's `name.upper() == name`: no lowercase letter means a macro.
         !(!name.bytes().any(|b| b.is_ascii_lowercase())
             || name.starts_with("sym_")
