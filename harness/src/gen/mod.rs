@@ -132,6 +132,8 @@ pub enum Val {
     Exception(u8),
     /// an object already built for this state (aliasing)
     Shared(u8),
+    /// a builtin type object (`type`, `int`, `str`, `list`, `tuple`, `dict`, `object`)
+    BuiltinType(u8),
     /// `NULL` (stack items and locals only)
     Null,
 }
@@ -201,12 +203,24 @@ pub struct Layout {
     pub caches: Vec<(i64, u32)>,
     /// sizes of every array stack item (`values[oparg - 1]`): the oparg must keep them >= 0
     pub sizes: Vec<CExpr>,
-    /// the kind of stack input the instruction's specialization expects
-    pub hint: Option<Val>,
+    /// the kinds of stack input the instruction's specialization expects, bottom first (used
+    /// cyclically)
+    pub hint: Vec<Val>,
 }
 
-/// The input kind a specialized instruction's name promises (`BINARY_OP_ADD_INT` → int).
-pub fn hint_for(name: &str) -> Option<Val> {
+/// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
+/// `CALL_TYPE_1` → `type`, NULL, an argument).
+pub fn hint_for(name: &str) -> Vec<Val> {
+    match name {
+        "CALL_TYPE_1" => return vec![Val::BuiltinType(0), Val::Null, Val::Int(IntSpec::One)],
+        "CALL_STR_1" => return vec![Val::BuiltinType(2), Val::Null, Val::Int(IntSpec::One)],
+        "CALL_TUPLE_1" => return vec![Val::BuiltinType(4), Val::Null, Val::List(Vec::new())],
+        _ => {}
+    }
+    hint_kind(name).into_iter().collect()
+}
+
+fn hint_kind(name: &str) -> Option<Val> {
     let has = |w: &str| name.split('_').any(|p| p == w);
     Some(if name.starts_with("FOR_ITER_LIST") {
         Val::ListIter(vec![Val::Int(IntSpec::One)], 0)
@@ -216,6 +230,10 @@ pub fn hint_for(name: &str) -> Option<Val> {
         Val::RangeIter(0, 1, 2)
     } else if name.ends_with("TWO_TUPLE") {
         Val::Tuple(vec![Val::Int(IntSpec::One), Val::Int(IntSpec::Zero)])
+    } else if name == "UNARY_NOT" {
+        Val::True
+    } else if has("EXC") || name.contains("ASYNC_FOR") || name.contains("EXC_INFO") {
+        Val::Exception(0)
     } else if has("INT") {
         Val::Int(IntSpec::Small(1))
     } else if has("FLOAT") {
@@ -507,6 +525,15 @@ impl Builder<'_> {
                 ][*k as usize % 4];
                 self.vm.new_exception(ty, wk::EMPTY_TUPLE)
             }
+            Val::BuiltinType(k) => [
+                wk::TYPE_TYPE,
+                wk::LONG_TYPE,
+                wk::UNICODE_TYPE,
+                wk::LIST_TYPE,
+                wk::TUPLE_TYPE,
+                wk::DICT_TYPE,
+                wk::OBJECT_TYPE,
+            ][*k as usize % 7],
             Val::Shared(k) => {
                 if self.built.is_empty() {
                     wk::NONE
@@ -577,6 +604,11 @@ fn same_kind(like: &Val, v: &Val, i: usize) -> Val {
         (Val::TupleIter(..), Val::Tuple(items)) => Val::TupleIter(items.clone(), k as u8),
         (Val::RangeIter(..), Val::Range(a, _, c)) => Val::RangeIter(*a, *c, k as u8),
         (Val::True, _) => Val::False,
+        (Val::Tuple(l), _) if l.len() == 2 => {
+            Val::Tuple(vec![Val::Int(IntSpec::Small(k)), v.clone()])
+        }
+        (Val::Null, _) => Val::Null,
+        (Val::BuiltinType(t), _) => Val::BuiltinType(*t),
         (Val::Int(_), _) => Val::Int(IntSpec::Small(k)),
         (Val::Float(_), _) => Val::Float(FloatSpec::Any(k as f64 * 1.5)),
         (Val::Str(_), _) => Val::Str(StrSpec::Name(i as u8)),
@@ -685,6 +717,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         }
         set_keys_version(b.vm, d);
     }
+    let immortal_consts = layout.name.contains("IMMORTAL") && spec.uniform & 1 != 0;
     let consts: Vec<Obj> = spec
         .consts
         .iter()
@@ -693,12 +726,26 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
             let o = b.val(v, 1);
             if o.is_null() {
                 wk::NONE
+            } else if immortal_consts && !b.vm.heap.is_immortal(o) {
+                b.vm.heap.decref(o);
+                wk::NONE
             } else {
                 o
             }
         })
         .collect();
     let nlocals = spec.locals.len().min(4);
+    // Local-variable opcodes index `localsplus` with their oparg.
+    if (layout.name.contains("FAST")
+        || layout.name.contains("DEREF")
+        || layout.name.contains("CELL"))
+        && nlocals > 0
+        && !matches!(spec.oparg, OpargSpec::Wide(_))
+    {
+        let hi = (oparg >> 4) % nlocals as u32;
+        let lo = (oparg & 0xf) % nlocals as u32;
+        oparg = (hi << 4) | lo;
+    }
     let stacksize = extra + popped.max(pushed) + 8;
     let mut units = vec![0u16; THIS_INSTR as usize + layout.size as usize + 8];
     units[THIS_INSTR as usize] = (layout.opcode as u16 & 0xff) | (((oparg & 0xff) as u16) << 8);
@@ -726,12 +773,13 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
             wk::NONE
         } else {
             let v = &spec.stack[i % spec.stack.len()];
-            match &layout.hint {
-                Some(like) if i >= extra && spec.uniform & (1 << ((i - extra) % 8)) != 0 => {
-                    let v = same_kind(like, v, i);
-                    b.val(&v, 0)
-                }
-                _ => b.val(v, 0),
+            let k = i.wrapping_sub(extra);
+            if i >= extra && !layout.hint.is_empty() && spec.uniform & (1 << (k % 8)) != 0 {
+                let like = &layout.hint[k % layout.hint.len()];
+                let v = same_kind(like, v, i);
+                b.val(&v, 0)
+            } else {
+                b.val(v, 0)
             }
         };
         pushed_objs.push(o);
