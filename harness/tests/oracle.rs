@@ -172,3 +172,32 @@ fn a_shifted_cache_offset_is_caught() {
     let dump = &stats[0].first.as_ref().unwrap().1.dump;
     assert!(dump.contains("outcome"), "{dump}");
 }
+
+#[test]
+fn every_manual_body_agrees_with_the_reference() {
+    let Some(w) = world() else { return };
+    let (targets, missing) = w.targets(&[], CandidateSource::Manual);
+    assert!(
+        missing.is_empty(),
+        "manual bodies without a reference: {missing:?}"
+    );
+    assert!(targets.len() >= 7);
+    let n = states();
+    let stats = run::run(&targets, n, 3, &|_| {});
+    for (t, s) in targets.iter().zip(&stats) {
+        assert_eq!(s.states, n);
+        assert_eq!(
+            s.mismatch,
+            0,
+            "{}: {}",
+            t.name,
+            s.first.as_ref().map(|f| f.1.dump.as_str()).unwrap_or("")
+        );
+        assert!(
+            s.agree > n / 2,
+            "{}: mostly skipped: {:?}",
+            t.name,
+            s.skipped
+        );
+    }
+}
