@@ -99,3 +99,36 @@ pub fn let_stmt(name: syn::Ident, mutable: bool, ty: Option<syn::Type>, init: Ex
         semi_token: Default::default(),
     })
 }
+
+/// `recv.name(args)`.
+pub fn method(recv: Expr, name: &str, args: Vec<Expr>) -> Expr {
+    Expr::MethodCall(syn::ExprMethodCall {
+        attrs: Vec::new(),
+        receiver: Box::new(recv),
+        dot_token: Default::default(),
+        method: syn::Ident::new(name, proc_macro2::Span::call_site()),
+        turbofish: None,
+        paren_token: Default::default(),
+        args: args.into_iter().collect(),
+    })
+}
+
+/// `e as ty` (the caller parenthesises `e` when needed).
+pub fn cast(e: Expr, ty: syn::Type) -> Expr {
+    Expr::Cast(syn::ExprCast {
+        attrs: Vec::new(),
+        expr: Box::new(e),
+        as_token: Default::default(),
+        ty: Box::new(ty),
+    })
+}
+
+/// `a op b` (the caller parenthesises the operands when needed).
+pub fn binary(a: Expr, op: syn::BinOp, b: Expr) -> Expr {
+    Expr::Binary(syn::ExprBinary {
+        attrs: Vec::new(),
+        left: Box::new(a),
+        op,
+        right: Box::new(b),
+    })
+}

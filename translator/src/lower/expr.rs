@@ -327,13 +327,13 @@ impl BodyCx<'_> {
                 let ty = super::rtype::int_type(ti);
                 if v.boolean || is_bool(&from) {
                     let e = paren(v.expr);
-                    return Ok(parse_quote!(#e as #ty));
+                    return Ok(super::build::cast(e, ty));
                 }
                 match &from {
                     CType::Int(fi) if fi.same_repr(ti) => Ok(v.expr),
                     CType::Int(_) | CType::Float(_) => {
                         let e = paren(v.expr);
-                        Ok(parse_quote!(#e as #ty))
+                        Ok(super::build::cast(e, ty))
                     }
                     other => Err(format!("conversion from {other} to {to}")),
                 }
@@ -352,7 +352,7 @@ impl BodyCx<'_> {
                     CType::Float(f) if f == k => Ok(v.expr),
                     CType::Int(_) | CType::Float(_) => {
                         let e = paren(v.expr);
-                        Ok(parse_quote!(#e as #ty))
+                        Ok(super::build::cast(e, ty))
                     }
                     other => Err(format!("conversion from {other} to {to}")),
                 }
@@ -387,14 +387,22 @@ impl BodyCx<'_> {
         match &v.ty.decay() {
             CType::Int(i) => {
                 let z = int_lit(0, i);
-                Ok(parse_quote!(#e != #z))
+                Ok(super::build::binary(
+                    e,
+                    syn::BinOp::Ne(Default::default()),
+                    z,
+                ))
             }
             CType::Float(FloatKind::Float) => Ok(parse_quote!(#e != 0.0f32)),
             CType::Float(FloatKind::Double) => Ok(parse_quote!(#e != 0.0f64)),
             t @ CType::Pointer(_) => {
                 let rt = rust_type(t, self.b)?;
                 let z = super::rtype::null_of(&rt);
-                Ok(parse_quote!(#e != #z))
+                Ok(super::build::binary(
+                    e,
+                    syn::BinOp::Ne(Default::default()),
+                    z,
+                ))
             }
             other => Err(format!("condition of type {other}")),
         }
@@ -733,7 +741,7 @@ impl BodyCx<'_> {
             }
         }
         let e = paren(idx.expr);
-        Ok(parse_quote!(#e as usize))
+        Ok(super::build::cast(e, parse_quote!(usize)))
     }
 
     /// A non-assigning arithmetic, bitwise, shift or comparison operator.
@@ -761,8 +769,8 @@ impl BodyCx<'_> {
             let a = paren(self.convert(l, &pty)?);
             let b = paren(self.convert(r, &pty)?);
             return Ok(LExpr::boolean(match op {
-                Equals => parse_quote!(#a == #b),
-                NotEquals => parse_quote!(#a != #b),
+                Equals => super::build::binary(a, syn::BinOp::Eq(Default::default()), b),
+                NotEquals => super::build::binary(a, syn::BinOp::Ne(Default::default()), b),
                 _ => return Err("ordering comparison of pointers".into()),
             }));
         }
@@ -792,25 +800,61 @@ impl BodyCx<'_> {
         let b = paren(arg.clone());
         let int = ot.is_integer();
         let x: Expr = match op {
-            Plus if int => parse_quote!(#a.wrapping_add(#arg)),
-            Minus if int => parse_quote!(#a.wrapping_sub(#arg)),
-            Multiply if int => parse_quote!(#a.wrapping_mul(#arg)),
-            Divide if int => parse_quote!(#a.wrapping_div(#arg)),
-            Modulo if int => parse_quote!(#a.wrapping_rem(#arg)),
-            Plus => parse_quote!(#a + #b),
-            Minus => parse_quote!(#a - #b),
-            Multiply => parse_quote!(#a * #b),
-            Divide => parse_quote!(#a / #b),
-            Modulo => parse_quote!(#a % #b),
-            BitwiseAnd => parse_quote!(#a & #b),
-            BitwiseOr => parse_quote!(#a | #b),
-            BitwiseXor => parse_quote!(#a ^ #b),
-            Less => return Ok(LExpr::boolean(parse_quote!(#a < #b))),
-            Greater => return Ok(LExpr::boolean(parse_quote!(#a > #b))),
-            LessOrEqual => return Ok(LExpr::boolean(parse_quote!(#a <= #b))),
-            GreaterOrEqual => return Ok(LExpr::boolean(parse_quote!(#a >= #b))),
-            Equals => return Ok(LExpr::boolean(parse_quote!(#a == #b))),
-            NotEquals => return Ok(LExpr::boolean(parse_quote!(#a != #b))),
+            Plus if int => super::build::method(a, "wrapping_add", vec![arg]),
+            Minus if int => super::build::method(a, "wrapping_sub", vec![arg]),
+            Multiply if int => super::build::method(a, "wrapping_mul", vec![arg]),
+            Divide if int => super::build::method(a, "wrapping_div", vec![arg]),
+            Modulo if int => super::build::method(a, "wrapping_rem", vec![arg]),
+            Plus => super::build::binary(a, syn::BinOp::Add(Default::default()), b),
+            Minus => super::build::binary(a, syn::BinOp::Sub(Default::default()), b),
+            Multiply => super::build::binary(a, syn::BinOp::Mul(Default::default()), b),
+            Divide => super::build::binary(a, syn::BinOp::Div(Default::default()), b),
+            Modulo => super::build::binary(a, syn::BinOp::Rem(Default::default()), b),
+            BitwiseAnd => super::build::binary(a, syn::BinOp::BitAnd(Default::default()), b),
+            BitwiseOr => super::build::binary(a, syn::BinOp::BitOr(Default::default()), b),
+            BitwiseXor => super::build::binary(a, syn::BinOp::BitXor(Default::default()), b),
+            Less => {
+                return Ok(LExpr::boolean(super::build::binary(
+                    a,
+                    syn::BinOp::Lt(Default::default()),
+                    b,
+                )))
+            }
+            Greater => {
+                return Ok(LExpr::boolean(super::build::binary(
+                    a,
+                    syn::BinOp::Gt(Default::default()),
+                    b,
+                )))
+            }
+            LessOrEqual => {
+                return Ok(LExpr::boolean(super::build::binary(
+                    a,
+                    syn::BinOp::Le(Default::default()),
+                    b,
+                )))
+            }
+            GreaterOrEqual => {
+                return Ok(LExpr::boolean(super::build::binary(
+                    a,
+                    syn::BinOp::Ge(Default::default()),
+                    b,
+                )))
+            }
+            Equals => {
+                return Ok(LExpr::boolean(super::build::binary(
+                    a,
+                    syn::BinOp::Eq(Default::default()),
+                    b,
+                )))
+            }
+            NotEquals => {
+                return Ok(LExpr::boolean(super::build::binary(
+                    a,
+                    syn::BinOp::Ne(Default::default()),
+                    b,
+                )))
+            }
             _ => return Err("operator outside the lowering".into()),
         };
         Ok(LExpr::new(x, ot))

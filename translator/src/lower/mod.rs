@@ -192,16 +192,13 @@ pub fn lower_all(input: &LowerInput<'_>) -> Lowered {
     let mutation_applied = bodies.iter().any(|b| b.mutation_applied);
     let by_name: BTreeMap<&str, &BodyResult> =
         bodies.iter().map(|b| (b.name.as_str(), b)).collect();
-    let mut shift_applied = false;
-    let instructions: Vec<InstResult> = a
+    let composed: Vec<(InstResult, bool)> = a
         .instructions
-        .iter()
-        .map(|inst| {
-            let (r, shifted) = compose_one(input, inst, &by_name, &defs);
-            shift_applied |= shifted;
-            r
-        })
+        .par_iter()
+        .map(|inst| compose_one(input, inst, &by_name, &defs))
         .collect();
+    let shift_applied = composed.iter().any(|(_, shifted)| *shifted);
+    let instructions: Vec<InstResult> = composed.into_iter().map(|(r, _)| r).collect();
     Lowered {
         minor: input.minor,
         bodies,
