@@ -1,7 +1,7 @@
-//! Differential fuzzing of opcode bodies: the first two bytes pick the instruction (among those
-//! the reference can run, sorted by name), the rest decode into a fuzzed state (see
-//! `harness::gen`). The candidate is checked against the reference interpreter by the same
-//! oracle as `opcode-diff`; a mismatch panics with the readable dump (libFuzzer then saves the
+//! Differential fuzzing of opcode bodies: the first two bytes pick the instruction (among the
+//! generated ones, sorted by name), the rest decode into a fuzzed state (see `harness::gen`).
+//! The translator's output (built by `harness/build.rs` for `CASES2RS_CPYTHON`) is checked
+//! against the reference interpreter by the same oracle as `opcode-diff`; a mismatch panics with the readable dump (libFuzzer then saves the
 //! input, which `opcode-diff`'s reproducer format wraps as `<opcode>\t<kind>\n<state bytes>`).
 #![no_main]
 
@@ -16,7 +16,12 @@ fn targets() -> &'static [Target] {
     static T: OnceLock<Vec<Target>> = OnceLock::new();
     T.get_or_init(|| {
         let w = World::load().expect("input loads");
-        let (t, _) = w.targets(&[], CandidateSource::Reference);
+        let source = match harness::generated::build_error() {
+            None => CandidateSource::Generated,
+            // no translation: fuzz the harness itself (reference against reference)
+            Some(_) => CandidateSource::Reference,
+        };
+        let (t, _) = w.targets(&[], source);
         t
     })
 }
