@@ -383,7 +383,8 @@ fn check_metadata_json(ver: &str) {
             d.push(format!("pseudo {name}: targets {targets:?}"));
         }
         let theirs: BTreeSet<String> = md.flags.get(&name).into_iter().flatten().cloned().collect();
-        if flags(&p["flags"]) != theirs {
+        // 3.12: no flags column, and its pseudos (from Lib/opcode.py) have no header entry.
+        if md.has_flags && flags(&p["flags"]) != theirs {
             d.push(format!(
                 "pseudo {name}: flags {:?} vs {theirs:?}",
                 flags(&p["flags"])

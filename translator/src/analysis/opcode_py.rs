@@ -32,6 +32,9 @@ pub struct OpcodePy {
     pub specializations: Vec<(String, Vec<String>)>,
     pub have_argument: Option<u32>,
     pub min_instrumented: Option<u32>,
+    /// `pseudo_op('NAME', N, ['TARGET', ...])`: 3.12's pseudo-instructions live only here
+    /// (its `bytecodes.c` has no `pseudo`, its headers no pseudo tables), in file order.
+    pub pseudos: Vec<(String, Vec<String>)>,
 }
 
 const DEF_FUNCS: [&str; 5] = ["def_op(", "name_op(", "jrel_op(", "jabs_op(", "pseudo_op("];
@@ -42,6 +45,21 @@ fn string_literal(s: &str) -> Option<(&str, &str)> {
     let rest = &s[1..];
     let end = rest.find(q)?;
     Some((&rest[..end], &rest[end + 1..]))
+}
+
+/// The quoted names of the `[...]` list after `'NAME', N,` in a `pseudo_op` call.
+fn pseudo_targets(rest: &str) -> Option<Vec<String>> {
+    let list = &rest[rest.find('[')? + 1..];
+    let list = &list[..list.find(']')?];
+    let mut out = Vec::new();
+    let mut s = list.trim_start();
+    while !s.is_empty() {
+        let (t, r) = string_literal(s)?;
+        out.push(t.to_string());
+        s = r.trim_start();
+        s = s.strip_prefix(',').unwrap_or(s).trim_start();
+    }
+    Some(out)
 }
 
 fn leading_number(s: &str) -> Option<u32> {
@@ -121,6 +139,11 @@ pub fn parse(path: &str, text: &str) -> Result<OpcodePy, OpcodePyError> {
             .strip_prefix(',')
             .and_then(leading_number)
             .ok_or_else(|| err(line, format!("expected a number after `{name}`")))?;
+        if *func == "pseudo_op(" {
+            let targets = pseudo_targets(rest)
+                .ok_or_else(|| err(line, format!("expected a list of targets for `{name}`")))?;
+            out.pseudos.push((name.to_string(), targets));
+        }
         out.base.push((name.to_string(), n));
     }
     if in_spec {
@@ -183,6 +206,31 @@ pub fn apply(a: &mut Analysis, table: &OpcodePy) -> Result<Vec<String>, String> 
         if i.opcode.is_none() {
             unnumbered.push(i.name.clone());
         }
+    }
+    // 3.12: the pseudos of `Lib/opcode.py`, with their targets' merged properties and no
+    // stack effect (3.12's compiler hard-codes it), as 3.13 would describe them.
+    for (name, targets) in &table.pseudos {
+        if a.pseudos.iter().any(|p| &p.name == name) {
+            continue;
+        }
+        let props: Vec<&super::Properties> = targets
+            .iter()
+            .filter_map(|t| a.instruction(t).map(|i| &i.properties))
+            .collect();
+        a.pseudos.push(super::Pseudo {
+            name: name.clone(),
+            span: Default::default(),
+            has_stack_effect: false,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            targets: targets.clone(),
+            as_sequence: false,
+            flags: Vec::new(),
+            opcode: None,
+            popped: None,
+            pushed: None,
+            properties: super::Properties::merge(&props),
+        });
     }
     for p in a.pseudos.iter_mut() {
         p.opcode = numbers.get(&p.name).copied();
@@ -333,6 +381,58 @@ _specializations = {
             (1, "BINARY_OP")
         );
         assert_eq!(after[1].opcode, Some(1));
+    }
+
+    #[test]
+    fn pseudo_targets_are_read() {
+        let t = parse("opcode.py", PY).unwrap();
+        assert_eq!(
+            t.pseudos,
+            vec![(
+                "JUMP".to_string(),
+                vec!["JUMP_FORWARD".to_string(), "JUMP_BACKWARD".to_string()]
+            )]
+        );
+        let e = parse("o.py", "def_op('NOP', 9)\npseudo_op('X', 256, NOP)\n").unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn pseudos_of_opcode_py_join_a_3_12_analysis() {
+        use crate::analysis::{analyze_version, Version};
+        use crate::dsl::{self, SourceFile};
+        // 3.12: no `pseudo` in bytecodes.c; Lib/opcode.py names them with their targets.
+        let src = SourceFile::new(
+            "b.c",
+            "inst(NOP, (--)) { }\ninst(JUMP_FORWARD, (--)) { JUMPBY(oparg); }\n\
+             inst(JUMP_BACKWARD, (--)) { JUMPBY(-oparg); CHECK_EVAL_BREAKER(); }\n",
+        );
+        let file = dsl::parse(&src).unwrap();
+        let mut a = analyze_version(&file, &src, None, Version::V3_12).unwrap();
+        assert!(a.pseudos.is_empty());
+        let py = "def_op('NOP', 9)\njrel_op('JUMP_FORWARD', 110)\n\
+                  jrel_op('JUMP_BACKWARD', 140)\n\
+                  pseudo_op('SETUP_FINALLY', 256, ['NOP'])\n\
+                  pseudo_op('JUMP', 260, ['JUMP_FORWARD', 'JUMP_BACKWARD'])\n";
+        let unnumbered = apply(&mut a, &parse("opcode.py", py).unwrap()).unwrap();
+        assert!(unnumbered.is_empty(), "{unnumbered:?}");
+        let m = a.metadata();
+        let got: Vec<_> = m
+            .pseudos
+            .iter()
+            .map(|p| (p.name.as_str(), p.opcode, p.popped.clone(), p.targets.len()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("JUMP", Some(260), None, 2),
+                ("SETUP_FINALLY", Some(256), None, 1)
+            ]
+        );
+        // JUMP's flags are its targets' merged: both use `oparg` and jump (3.12 has no
+        // HAS_EVAL_BREAK_FLAG); SETUP_FINALLY's only target, NOP, has none.
+        assert_eq!(m.pseudos[0].flags, vec!["HAS_ARG_FLAG", "HAS_JUMP_FLAG"]);
+        assert!(m.pseudos[1].flags.is_empty(), "{:?}", m.pseudos[1].flags);
     }
 
     #[test]

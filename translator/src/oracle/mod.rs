@@ -469,6 +469,31 @@ fn read(path: &Path) -> Result<String, OracleError> {
     })
 }
 
+/// `pseudo_op('NAME', N, ['T1', 'T2'])` lines of a 3.12 `Lib/opcode.py` (read here, not
+/// with `analysis::opcode_py`, to stay an independent reader).
+fn pseudo_ops_3_12(text: &str) -> BTreeMap<String, PseudoTargets> {
+    let unquote = |s: &str| s.trim().trim_matches(|c| c == '\'' || c == '"').to_string();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("pseudo_op("))
+        .filter_map(|rest| {
+            let name = unquote(rest.split(',').next()?);
+            let list = &rest[rest.find('[')? + 1..rest.find(']')?];
+            let targets = list
+                .split(',')
+                .map(unquote)
+                .filter(|t| !t.is_empty())
+                .collect();
+            Some((
+                name,
+                PseudoTargets {
+                    as_sequence: None,
+                    targets,
+                },
+            ))
+        })
+        .collect()
+}
+
 impl Oracle {
     /// Loads the generated headers of a CPython checkout rooted at `root`: the 3.13+ layout
     /// (`Include/opcode_ids.h`, `Include/internal/pycore_{opcode,uop}_metadata.h`, ...) or,
@@ -542,7 +567,7 @@ impl Oracle {
             .collect();
         let p_md = root.join("Python/opcode_metadata.h");
         let p_op = root.join("Include/internal/pycore_opcode.h");
-        let metadata = parse_opcode_metadata_3_12(
+        let mut metadata = parse_opcode_metadata_3_12(
             &show(&p_md),
             &read(&p_md)?,
             &show(&p_op),
@@ -550,6 +575,12 @@ impl Oracle {
             &opcode_ids.opcodes,
             &cache_sizes,
         )?;
+        // 3.12's headers have no pseudo table: its pseudos and their targets are the
+        // `pseudo_op` lines of Lib/opcode.py.
+        let p_py = root.join("Lib/opcode.py");
+        if metadata.pseudo_targets.is_empty() && p_py.exists() {
+            metadata.pseudo_targets = pseudo_ops_3_12(&read(&p_py)?);
+        }
         Ok(Oracle {
             root: root.to_path_buf(),
             opcode_ids,
@@ -658,6 +689,18 @@ const struct pseudo_targets _PyOpcode_PseudoTargets[1] = {\n    [JUMP-256] = { 1
             e.to_string(),
             "op.h:2: bad cache count `INLINE_CACHE_ENTRIES_X`"
         );
+    }
+
+    #[test]
+    fn pseudo_ops_of_3_12_opcode_py() {
+        let py = "def pseudo_op(name, op, real_ops):\n    pass\n\
+                  pseudo_op('SETUP_FINALLY', 256, ['NOP'])\n\
+                  pseudo_op('JUMP', 260, ['JUMP_FORWARD', 'JUMP_BACKWARD'])\n";
+        let t = pseudo_ops_3_12(py);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t["SETUP_FINALLY"].targets, vec!["NOP"]);
+        assert_eq!(t["JUMP"].targets, vec!["JUMP_FORWARD", "JUMP_BACKWARD"]);
+        assert_eq!(t["JUMP"].as_sequence, None);
     }
 
     #[test]
