@@ -264,3 +264,14 @@ fn asserts_are_gated_like_cpythons_release_build() {
     assert_has(&c, "if C_ASSERTS { panic!(\"C assert(0) reached\"); }");
     assert_eq!(c.matches("C_ASSERTS").count(), 2, "{c}");
 }
+
+#[test]
+fn check_eval_breaker_expands_like_ceval_macros() {
+    let src = SourceFile::new("t.c", "inst(T, (--)) {\n CHECK_EVAL_BREAKER();\n}\n");
+    let l = translate_source(&src, Some(Version::V3_13), &bindings()).expect("pipeline");
+    let c = body(&l, "T");
+    assert_has(
+        &c,
+        "if (vm.ts_eval_breaker(runtime::TState) & 255u64) != 0u64 { if vm.handle_pending(runtime::TState) != 0i32 { break 'body Exit::Error(\"error\"); } }",
+    );
+}

@@ -206,6 +206,7 @@ impl<'a> BodyCx<'a> {
                 let n = self.convert(v, &CType::LONG)?;
                 Ok(vec![parse_quote!(jumpby(vm, #n);)])
             }
+            "CHECK_EVAL_BREAKER" => self.check_eval_breaker(),
             "assert" => {
                 // Checked only when the emitted `C_ASSERTS` is true: CPython's release build
                 // (NDEBUG) and the reference interpreter skip asserts, so by default a failing
@@ -231,6 +232,49 @@ impl<'a> BodyCx<'a> {
             }
             other => Err(format!("DSL macro {other} has no lowering")),
         }
+    }
+
+    /// `CHECK_EVAL_BREAKER()` (3.12/3.13), as `ceval_macros.h` defines it: when an event bit of
+    /// `tstate->eval_breaker` is set, `_Py_HandlePending(tstate)`, and `goto error` if that
+    /// fails. Built from the binding table's entries for those names.
+    fn check_eval_breaker(&mut self) -> Result<Vec<Stmt>, String> {
+        use super::expr::{int_lit, paren};
+        use syn::BinOp;
+        let b = self.b;
+        let need = |what: &str| format!("CHECK_EVAL_BREAKER needs a binding for {what}");
+        let ts = b.global("tstate").ok_or_else(|| need("tstate"))?;
+        let field = b
+            .field("PyThreadState", "eval_breaker")
+            .ok_or_else(|| need("PyThreadState.eval_breaker"))?;
+        let mask = b
+            .constant("_PY_EVAL_EVENTS_MASK")
+            .ok_or_else(|| need("_PY_EVAL_EVENTS_MASK"))?;
+        let handle = b
+            .function("_Py_HandlePending")
+            .ok_or_else(|| need("_Py_HandlePending"))?;
+        let ft = field.c.as_int().ok_or("eval_breaker is not an integer")?;
+        let rt = handle
+            .ty
+            .ret
+            .as_int()
+            .ok_or("_Py_HandlePending does not return an int")?;
+        let ts_expr = super::template::expand(&ts.rust, &[], None, None)?;
+        let ev = super::template::expand(&field.get, &[], Some(ts_expr.clone()), None)?;
+        let masked = build::binary(
+            paren(ev),
+            BinOp::BitAnd(Default::default()),
+            int_lit(mask.value as i128, ft),
+        );
+        let pending = build::binary(paren(masked), BinOp::Ne(Default::default()), int_lit(0, ft));
+        let call = super::template::expand_args(&handle.rust, &[ts_expr], 1, None, None)?;
+        let failed = build::binary(paren(call), BinOp::Ne(Default::default()), int_lit(0, rt));
+        let exit = self.exit_stmt(ExitKind::Goto("error".into()));
+        let inner = build::bare(build::if_expr(failed, build::block(vec![exit]), None));
+        Ok(vec![build::bare(build::if_expr(
+            pending,
+            build::block(vec![inner]),
+            None,
+        ))])
     }
 
     /// `DECREF_INPUTS()`: release every input but `unused` ones, as CPython's generator does
