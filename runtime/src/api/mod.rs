@@ -4,6 +4,7 @@
 //! Each submodule defines its functions with [`crate::api!`], which also yields the registry
 //! entries collected by [`all_entries`].
 
+pub mod atomics;
 pub mod errors;
 pub mod eval;
 pub mod frames;
@@ -22,6 +23,7 @@ use crate::registry::RawEntry;
 /// Every registry entry of every API module.
 pub fn all_entries() -> Vec<RawEntry> {
     let mut v = Vec::new();
+    v.extend(atomics::entries());
     v.extend(refcount::entries());
     v.extend(stackrefs::entries());
     v.extend(typecheck::entries());
