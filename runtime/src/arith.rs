@@ -208,7 +208,7 @@ impl Vm {
                 if a.is_zero() {
                     return self.new_int(0);
                 }
-                if a.bits() + n > MAX_BITS {
+                if a.bits().saturating_add(n) > MAX_BITS {
                     return self.raise(wk::EXC_MEMORY_ERROR, "");
                 }
                 self.new_int_checked(a << n as usize)

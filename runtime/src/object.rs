@@ -241,6 +241,11 @@ pub enum ObjData {
     Type(Arc<TypeData>),
     /// a module: `md_dict`
     Module(Obj),
+    /// a bound method (`PyMethodObject`): `im_func` called with `im_self` prepended
+    Method {
+        func: Obj,
+        self_: Obj,
+    },
     /// an exception instance: `args` tuple, plus `__traceback__`, `__cause__`, `__context__`
     Exception {
         args: Obj,
@@ -300,6 +305,10 @@ impl ObjData {
             ObjData::Type(t) => {
                 push(t.base);
                 push(t.dict);
+            }
+            ObjData::Method { func, self_ } => {
+                push(*func);
+                push(*self_);
             }
             ObjData::Exception {
                 args,

@@ -106,7 +106,8 @@ fn data_eq(a: &ObjData, b: &ObjData) -> bool {
         (ObjData::Slice { .. }, ObjData::Slice { .. }) | (ObjData::Cell(_), ObjData::Cell(_)) => {
             true
         }
-        (ObjData::Module(_), ObjData::Module(_)) => true,
+        (ObjData::Module(_), ObjData::Module(_))
+        | (ObjData::Method { .. }, ObjData::Method { .. }) => true,
         (ObjData::SeqIter { index: i, .. }, ObjData::SeqIter { index: j, .. }) => i == j,
         (ObjData::Function(x), ObjData::Function(y)) => x.version == y.version,
         (ObjData::Code(x), ObjData::Code(y)) => {
@@ -690,6 +691,9 @@ pub fn render_obj(c: &CanonObj) -> String {
         }
         ObjData::Module(_) => {
             let _ = write!(s, "module [{}]", list(&c.children));
+        }
+        ObjData::Method { .. } => {
+            let _ = write!(s, "method [{}]", list(&c.children));
         }
         ObjData::Exception { .. } => {
             let t = ty.to_string();

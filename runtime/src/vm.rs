@@ -270,6 +270,14 @@ impl Vm {
         self.heap.alloc(wk::CELL_TYPE, ObjData::Cell(v))
     }
 
+    /// A new bound method of `func` to `self_` with new references to both (`PyMethod_New`).
+    pub fn new_method(&mut self, func: Obj, self_: Obj) -> Obj {
+        self.heap.incref(func);
+        self.heap.incref(self_);
+        self.heap
+            .alloc(wk::METHOD_TYPE, ObjData::Method { func, self_ })
+    }
+
     /// A new opaque object of type `ty` whose behaviour is derived from `tag`.
     pub fn new_opaque(&mut self, ty: Obj, tag: u64) -> Obj {
         self.heap.alloc(ty, ObjData::Opaque(tag))

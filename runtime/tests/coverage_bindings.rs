@@ -5,7 +5,12 @@
 
 use runtime::registry::lookup;
 use runtime::value::IntoValue;
-use runtime::{FaultPlan, KeysRef, Value, Vm};
+use runtime::well_known as wk;
+use runtime::{FaultPlan, KeysRef, Obj, Value, Vm};
+
+fn rc(vm: &Vm, o: Obj) -> i64 {
+    vm.heap.slot(o).unwrap().rc
+}
 
 fn v<T: IntoValue>(x: T) -> Value {
     x.into_value()
@@ -79,4 +84,63 @@ fn new_constants_have_cpythons_values() {
         value("COMPARISON_EQUALS")
     );
     assert_eq!(value("INT_MAX"), i32::MAX as i64);
+}
+
+#[test]
+fn bound_method_fields_are_its_function_and_self() {
+    let mut vm = Vm::new();
+    vm.begin_run(FaultPlan::default());
+    // any callable will do as im_func; the model only carries the reference
+    let f = vm.new_opaque(wk::OPAQUE_TYPE, 7);
+    let s = vm.new_int(1234);
+    let (f_rc, s_rc) = (rc(&vm, f), rc(&vm, s));
+    let m = vm.new_method(f, s);
+    // PyMethod_New takes a new reference to both
+    assert_eq!(rc(&vm, f), f_rc + 1);
+    assert_eq!(rc(&vm, s), s_rc + 1);
+    assert_eq!(vm.py_type(m), wk::METHOD_TYPE);
+    assert_eq!(vm.method_check(m), 1);
+    assert_eq!(vm.method_check(f), 0);
+    assert_eq!(vm.method_im_func(m), f);
+    assert_eq!(vm.method_im_self(m), s);
+    assert_eq!(
+        call(&mut vm, "PyMethodObject.im_func", &mut [Value::Obj(m)]),
+        Value::Obj(f)
+    );
+    assert_eq!(
+        call(&mut vm, "PyMethodObject.im_self", &mut [Value::Obj(m)]),
+        Value::Obj(s)
+    );
+    // the fields are borrowed: reading them changes no count
+    assert_eq!(rc(&vm, f), f_rc + 1);
+    assert!(vm.violations().is_empty());
+    // dropping the method releases both references
+    vm.heap.decref(m);
+    assert_eq!((rc(&vm, f), rc(&vm, s)), (f_rc, s_rc));
+}
+
+#[test]
+fn method_fields_of_a_non_method_are_a_violation() {
+    let mut vm = Vm::new();
+    vm.begin_run(FaultPlan::default());
+    let l = vm.new_list(vec![]);
+    assert_eq!(vm.method_im_func(l), Obj::NULL);
+    assert_eq!(vm.violations().len(), 1);
+    assert_eq!(vm.method_im_self(l), Obj::NULL);
+    assert_eq!(vm.violations().len(), 2);
+}
+
+/// `1 << 2**70`: the shift count does not fit 64 bits; the model raises its "result too large"
+/// error instead of overflowing while sizing the result (found by the robustness test once the
+/// registry grew).
+#[test]
+fn lshift_by_a_count_beyond_64_bits_raises() {
+    let mut vm = Vm::new();
+    vm.begin_run(FaultPlan::default());
+    let one = vm.new_int(1);
+    let huge = vm.new_int_big(num_bigint::BigInt::from(1) << 70);
+    let r = vm.number_lshift(one, huge);
+    assert!(r.is_null());
+    let (t, _) = vm.current_exception_text().expect("an exception is set");
+    assert_eq!(t.to_string(), "MemoryError");
 }

@@ -59,6 +59,19 @@ impl crate::vm::Vm {
         }
     }
 
+    /// `(im_func, im_self)` of a bound method; NULLs and a violation for anything else.
+    fn method_parts(&mut self, m: Obj, what: &'static str) -> (Obj, Obj) {
+        match self.heap.get(m, what).data {
+            ObjData::Method { func, self_ } => (func, self_),
+            _ => {
+                if self.heap.is_live(m) {
+                    self.violation(Violation::Assertion(what));
+                }
+                (Obj::NULL, Obj::NULL)
+            }
+        }
+    }
+
     fn type_data(&mut self, t: Obj, what: &'static str) -> Option<&mut crate::object::TypeData> {
         self.heap.get(t, what);
         match self.heap.data_mut(t) {
@@ -418,6 +431,15 @@ crate::api! {
     /// `co->co_localsplusnames`
     "PyObject *PyCodeObject.co_localsplusnames(PyCodeObject *co)" as "PyCodeObject.co_localsplusnames"
     fn code_co_localsplusnames(&mut self, co: Obj) -> Obj { self.code_data(co, "co_localsplusnames").map_or(Obj::NULL, |c| c.localsplusnames) }
+
+    /// `((PyMethodObject *)m)->im_func` (borrowed); reading it from anything but a bound method is
+    /// a type confusion in C, recorded as a violation (NULL result)
+    "PyObject *PyMethodObject.im_func(PyMethodObject *m)" as "PyMethodObject.im_func"
+    fn method_im_func(&mut self, m: Obj) -> Obj { self.method_parts(m, "im_func of a non-method").0 }
+
+    /// `((PyMethodObject *)m)->im_self` (borrowed)
+    "PyObject *PyMethodObject.im_self(PyMethodObject *m)" as "PyMethodObject.im_self"
+    fn method_im_self(&mut self, m: Obj) -> Obj { self.method_parts(m, "im_self of a non-method").1 }
 
     /// `func->func_version`
     "uint32_t PyFunctionObject.func_version(PyFunctionObject *f)" as "PyFunctionObject.func_version"

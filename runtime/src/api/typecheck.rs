@@ -242,11 +242,10 @@ crate::api! {
         self.heap.get(op, "PyExceptionInstance_Class").ty
     }
 
-    /// bound method (not modelled: never)
+    /// bound method (`PyMethod_Type` has no subclasses)
     "int PyMethod_Check(PyObject *op)"
     fn method_check(&mut self, op: Obj) -> i32 {
-        self.heap.get(op, "PyMethod_Check");
-        0
+        matches!(self.heap.get(op, "PyMethod_Check").data, ObjData::Method { .. }) as i32
     }
 
     /// builtin C function (not modelled: never)
