@@ -132,10 +132,69 @@ impl Compiler<'_> {
         }
     }
 
-    fn info(&self, e: &Node<Expression>) -> Result<&subset::ExprInfo, CompileError> {
-        self.typing.expr(e).ok_or_else(|| CompileError {
+    /// The checker's information about `e`; for the few expressions it leaves untyped around
+    /// a free-threading atomic (`FT_ATOMIC_LOAD_*(x)`, which the GIL build reads as `x`), the
+    /// same C rules applied here.
+    fn info(&self, e: &Node<Expression>) -> Result<subset::ExprInfo, CompileError> {
+        if let Some(i) = self.typing.expr(e) {
+            return Ok(i.clone());
+        }
+        let none = || CompileError {
             what: "expression without an inferred type".into(),
-        })
+        };
+        let info = |ty: CType, operands: Option<CType>| subset::ExprInfo {
+            ty,
+            operands,
+            name: None,
+        };
+        match &e.node {
+            Expression::Identifier(id) if reference_constant(&id.node.name).is_some() => {
+                Ok(info(CType::INT, None))
+            }
+            Expression::Call(c) => match ft_load(&c.node.callee, &c.node.arguments) {
+                Some(a) => Ok(info(self.info(a)?.ty, None)),
+                None => Err(none()),
+            },
+            Expression::BinaryOperator(b) => {
+                use BinaryOperator as B;
+                let l = self.info(&b.node.lhs)?.ty.decay();
+                let r = self.info(&b.node.rhs)?.ty.decay();
+                let common = CType::usual_arithmetic(&l, &r);
+                Ok(match b.node.operator.node {
+                    B::Less
+                    | B::Greater
+                    | B::LessOrEqual
+                    | B::GreaterOrEqual
+                    | B::Equals
+                    | B::NotEquals => info(CType::INT, common),
+                    B::LogicalAnd | B::LogicalOr => info(CType::INT, None),
+                    B::ShiftLeft | B::ShiftRight => info(l.promote(), Some(l.promote())),
+                    B::Multiply
+                    | B::Divide
+                    | B::Modulo
+                    | B::Plus
+                    | B::Minus
+                    | B::BitwiseAnd
+                    | B::BitwiseOr
+                    | B::BitwiseXor => {
+                        let c = common.ok_or_else(none)?;
+                        info(c.clone(), Some(c))
+                    }
+                    _ => return Err(none()),
+                })
+            }
+            Expression::UnaryOperator(u) => {
+                let t = self.info(&u.node.operand)?.ty;
+                Ok(match u.node.operator.node {
+                    UnaryOperator::Negate => info(CType::INT, None),
+                    UnaryOperator::Plus | UnaryOperator::Minus | UnaryOperator::Complement => {
+                        info(t.promote(), Some(t.promote()))
+                    }
+                    _ => return Err(none()),
+                })
+            }
+            _ => Err(none()),
+        }
     }
 
     fn expr_ty(&self, e: &Node<Expression>) -> Result<Ty, CompileError> {
@@ -307,7 +366,18 @@ impl Compiler<'_> {
                     ret: ty,
                 })
             }
-            Expression::Call(call) => self.call(e, &call.node.callee, &call.node.arguments),
+            Expression::Call(call) => {
+                if let Some(a) = ft_load(&call.node.callee, &call.node.arguments) {
+                    return self.expr(a);
+                }
+                if let Some((p, v)) = ft_store(&call.node.callee, &call.node.arguments) {
+                    return Ok(Expr::Assign {
+                        place: self.place(p)?,
+                        value: Box::new(self.expr(v)?),
+                    });
+                }
+                self.call(e, &call.node.callee, &call.node.arguments)
+            }
             Expression::Cast(c) => {
                 let to = self.expr_ty(e)?;
                 Ok(Expr::Cast {
@@ -337,6 +407,11 @@ impl Compiler<'_> {
     }
 
     fn identifier(&mut self, e: &Node<Expression>, name: &str) -> Result<Expr, CompileError> {
+        if self.typing.expr(e).is_none() {
+            if let Some(v) = reference_constant(name) {
+                return Ok(Self::lit_int(v as i128, IntT::INT));
+            }
+        }
         let info = self.info(e)?;
         let ty = self.ty(&info.ty);
         Ok(match &info.name {
@@ -426,7 +501,7 @@ impl Compiler<'_> {
     }
 
     fn place(&mut self, e: &Node<Expression>) -> Result<Place, CompileError> {
-        let info = self.info(e)?.clone();
+        let info = self.info(e)?;
         let ty = self.ty(&info.ty);
         Ok(match (&e.node, &info.name) {
             (Expression::Identifier(_), Some(NameRef::Global(g))) => Place::Global {
@@ -617,7 +692,7 @@ impl Compiler<'_> {
             B::NotEquals => Some(CmpOp::Ne),
             _ => None,
         };
-        let info = self.info(e)?.clone();
+        let info = self.info(e)?;
         if let Some(c) = cmp {
             let ty = match &info.operands {
                 Some(t) => Some(self.num(t)?),
@@ -688,6 +763,49 @@ impl Compiler<'_> {
 
 /// The conversion of an argument to a registry parameter (`bool` is told apart from
 /// `uint8_t` by its spelling: both are 8 unsigned bits at run time).
+/// Object-like macros of CPython's headers that bodies use and the binding table may not bind
+/// yet (`Include/internal/pycore_code.h`: the comparison masks of `COMPARE_OP`'s oparg).
+pub fn reference_constant(name: &str) -> Option<i64> {
+    Some(match name {
+        "COMPARISON_UNORDERED" => 1,
+        "COMPARISON_LESS_THAN" => 2,
+        "COMPARISON_GREATER_THAN" => 4,
+        "COMPARISON_EQUALS" => 8,
+        "COMPARISON_NOT_EQUALS" => 1 | 2 | 4,
+        _ => return None,
+    })
+}
+
+/// `FT_ATOMIC_LOAD_*(x)`: in the GIL build, a plain read of `x`.
+fn ft_load<'a>(
+    callee: &Node<Expression>,
+    args: &'a [Node<Expression>],
+) -> Option<&'a Node<Expression>> {
+    match &callee.node {
+        Expression::Identifier(id)
+            if id.node.name.starts_with("FT_ATOMIC_LOAD_") && args.len() == 1 =>
+        {
+            args.first()
+        }
+        _ => None,
+    }
+}
+
+/// `FT_ATOMIC_STORE_*(p, v)`: in the GIL build, a plain `p = v`.
+fn ft_store<'a>(
+    callee: &Node<Expression>,
+    args: &'a [Node<Expression>],
+) -> Option<(&'a Node<Expression>, &'a Node<Expression>)> {
+    match &callee.node {
+        Expression::Identifier(id)
+            if id.node.name.starts_with("FT_ATOMIC_STORE_") && args.len() == 2 =>
+        {
+            Some((&args[0], &args[1]))
+        }
+        _ => None,
+    }
+}
+
 fn is_null_constant(e: &Node<Expression>) -> bool {
     match &e.node {
         Expression::Identifier(id) => id.node.name == "NULL",

@@ -221,3 +221,14 @@ fn conditional_items_and_array_sizes_follow_oparg() {
     let (_, vm) = run_on(dsl, "TEST_OP", &[StackRef::NONE, StackRef::NONE], 0).unwrap();
     assert_eq!(vm.frames[0].stack(), &[StackRef::NONE, StackRef::FALSE]);
 }
+
+#[test]
+fn free_threading_atomics_and_header_constants() {
+    let d = "uint8_t x = 0; FT_ATOMIC_STORE_UINT8_RELAXED(x, 259);";
+    assert!(holds(d, "FT_ATOMIC_LOAD_UINT8(x) == 3"));
+    assert!(!holds(d, "FT_ATOMIC_LOAD_UINT8(x) == 259"));
+    assert!(holds(
+        "int m = COMPARISON_NOT_EQUALS + 1;",
+        "m == COMPARISON_EQUALS"
+    ));
+}
