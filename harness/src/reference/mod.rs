@@ -3,7 +3,7 @@
 //!
 //! It shares only the DSL analysis (stack effects, cache layout), the binding table (via the
 //! subset checker's name resolution and inferred types) and the runtime with the generated
-//! code. Its stack discipline follows /work/notes/exec-contract.md: per op, inputs are read
+//! code. Its stack discipline follows `harness/CONTRACT.md`: per op, inputs are read
 //! from the top of the stack, the body runs, then inputs are popped and outputs pushed;
 //! `DEOPT_IF`/`EXIT_IF` leave the op's stack untouched, `ERROR_IF` pops the op's inputs,
 //! `ERROR_NO_POP` and `goto` leave them.

@@ -21,8 +21,10 @@ use translator::input::{self, InputError, ResolvedInput};
 #[command(
     name = "translate",
     version,
-    about = "cases2rs: read CPython's instruction DSL (Python/bytecodes.c) and report on it",
-    long_about = "cases2rs: read CPython's instruction DSL (Python/bytecodes.c) and report on it.\n\n\
+    about = "cases2rs: translate CPython's instruction DSL (Python/bytecodes.c) to checked, safe Rust",
+    long_about = "cases2rs: translate CPython's instruction DSL (Python/bytecodes.c) to checked, safe \
+        Rust: its metadata (`metadata`), which bodies are in the allowed C subset (`report`), and \
+        the Rust for those bodies (`emit`).\n\n\
         Input: --input <CPYTHON_DIR | path/to/bytecodes.c>, else $CASES2RS_CPYTHON, else \
         ../shared/cpython/3.14.7 when it exists, else the demo instruction set embedded in \
         the binary. Errors are printed as `error: <file>:<line>:<col>: <message>` and exit \
