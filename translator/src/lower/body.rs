@@ -157,7 +157,12 @@ impl<'a> BodyCx<'a> {
             ExitKind::Goto(l) if is_error_label(&l) => parse_quote!(Exit::Error(#l)),
             ExitKind::Goto(l) => parse_quote!(Exit::Label(#l)),
         };
-        parse_quote!(break 'body #e;)
+        build::semi(Expr::Break(syn::ExprBreak {
+            attrs: Vec::new(),
+            break_token: Default::default(),
+            label: Some(syn::Lifetime::new("'body", proc_macro2::Span::call_site())),
+            expr: Some(Box::new(e)),
+        }))
     }
 
     fn conditional_exit(
@@ -476,13 +481,9 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
                 }
                 None => z,
             };
-            decls.push(if m {
-                parse_quote!(let mut #v: #t = #init;)
-            } else {
-                parse_quote!(let #v: #t = #init;)
-            });
+            decls.push(build::let_stmt(v.clone(), m, Some(t.clone()), init));
         }
-        outs.push(parse_quote!(#v));
+        outs.push(build::ident_expr(v));
         out_types.push(t);
     }
     let output_sizes_use_oparg = sig
@@ -526,11 +527,12 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
         } else {
             format_ident!("_{}", v)
         };
-        ps.push(if m {
-            parse_quote!(mut #name: #t)
-        } else {
-            parse_quote!(#name: #t)
-        });
+        ps.push(syn::FnArg::Typed(syn::PatType {
+            attrs: Vec::new(),
+            pat: Box::new(build::pat_ident(name, m)),
+            colon_token: Default::default(),
+            ty: Box::new(t),
+        }));
     }
     let doc = format!(
         " `{}` ({}), bytecodes.c:{}.",
@@ -548,14 +550,28 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
     } else {
         let exit_ = format_ident!("exit_");
         fn_stmts.push(build::let_stmt(exit_, false, None, body_expr));
-        fn_stmts.push(build::bare(parse_quote!((exit_, (#(#outs,)*)))));
+        let outs = tuple_expr(outs, true);
+        fn_stmts.push(build::bare(tuple_expr(
+            vec![build::name("exit_"), outs],
+            false,
+        )));
+        // The parameters and the output tuple are put in afterwards: interpolated, they
+        // would be parsed again.
         let mut f: syn::ItemFn = parse_quote! {
             #[doc = #doc]
             // C bodies store values that a later exit never reads (outputs set before an
             // `ERROR_IF`, `x = PyStackRef_NULL` after a release); the stores are kept as written.
             #[allow(unused_assignments)]
-            pub fn #ident(#(#ps),*) -> (Exit, (#(#out_types,)*)) {}
+            pub fn #ident() -> (Exit, ()) {}
         };
+        f.sig.inputs = ps.into_iter().collect();
+        if let syn::ReturnType::Type(_, t) = &mut f.sig.output {
+            if let syn::Type::Tuple(t) = t.as_mut() {
+                if let Some(syn::Type::Tuple(inner)) = t.elems.last_mut() {
+                    inner.elems = build::punctuated(out_types, true);
+                }
+            }
+        }
         f.block = Box::new(build::block(fn_stmts));
         f
     };
@@ -594,4 +610,13 @@ fn used_idents(text: &str) -> HashSet<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// `(a, b)`; `trailing` puts a comma after every element (`(a,)`).
+fn tuple_expr(elems: Vec<Expr>, trailing: bool) -> Expr {
+    Expr::Tuple(syn::ExprTuple {
+        attrs: Vec::new(),
+        paren_token: Default::default(),
+        elems: build::punctuated(elems, trailing),
+    })
 }

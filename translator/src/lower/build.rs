@@ -132,3 +132,127 @@ pub fn binary(a: Expr, op: syn::BinOp, b: Expr) -> Expr {
         right: Box::new(b),
     })
 }
+
+/// A path expression of one identifier (`vm`, `None`, a function name).
+pub fn ident_expr(name: syn::Ident) -> Expr {
+    Expr::Path(syn::ExprPath {
+        attrs: Vec::new(),
+        qself: None,
+        path: name.into(),
+    })
+}
+
+/// [`ident_expr`] of a name given as text.
+pub fn name(s: &str) -> Expr {
+    ident_expr(syn::Ident::new(s, proc_macro2::Span::call_site()))
+}
+
+/// `f(args)` for a function named by one identifier.
+pub fn call(f: syn::Ident, args: Vec<Expr>) -> Expr {
+    Expr::Call(syn::ExprCall {
+        attrs: Vec::new(),
+        func: Box::new(ident_expr(f)),
+        paren_token: Default::default(),
+        args: args.into_iter().collect(),
+    })
+}
+
+/// [`call`] of a function named by text.
+pub fn call_named(f: &str, args: Vec<Expr>) -> Expr {
+    call(syn::Ident::new(f, proc_macro2::Span::call_site()), args)
+}
+
+/// A binding pattern `name` / `mut name`.
+pub fn pat_ident(name: syn::Ident, mutable: bool) -> syn::Pat {
+    syn::Pat::Ident(syn::PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: mutable.then(Default::default),
+        ident: name,
+        subpat: None,
+    })
+}
+
+/// `(p, q, ...)` as a pattern; `trailing` puts a comma after every element (`(a,)`).
+pub fn pat_tuple(elems: Vec<syn::Pat>, trailing: bool) -> syn::Pat {
+    syn::Pat::Tuple(syn::PatTuple {
+        attrs: Vec::new(),
+        paren_token: Default::default(),
+        elems: punctuated(elems, trailing),
+    })
+}
+
+/// A comma-separated list; `trailing` puts a comma after the last element too (what
+/// `(a,)` needs, and what `#(#x,)*` produces).
+pub fn punctuated<T>(
+    elems: Vec<T>,
+    trailing: bool,
+) -> syn::punctuated::Punctuated<T, syn::Token![,]> {
+    let mut ps = syn::punctuated::Punctuated::new();
+    let n = elems.len();
+    for (i, e) in elems.into_iter().enumerate() {
+        ps.push_value(e);
+        if trailing || i + 1 < n {
+            ps.push_punct(Default::default());
+        }
+    }
+    ps
+}
+
+/// `let pat = init;`
+pub fn let_pat(pat: syn::Pat, init: Expr) -> Stmt {
+    Stmt::Local(syn::Local {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat,
+        init: Some(syn::LocalInit {
+            eq_token: Default::default(),
+            expr: Box::new(init),
+            diverge: None,
+        }),
+        semi_token: Default::default(),
+    })
+}
+
+/// `&e`.
+pub fn reference(e: Expr) -> Expr {
+    Expr::Reference(syn::ExprReference {
+        attrs: Vec::new(),
+        and_token: Default::default(),
+        mutability: None,
+        expr: Box::new(e),
+    })
+}
+
+/// An integer literal expression (`text` may carry a suffix: `1usize`).
+pub fn int(text: &str) -> Expr {
+    Expr::Lit(syn::ExprLit {
+        attrs: Vec::new(),
+        lit: syn::Lit::Int(syn::LitInt::new(text, proc_macro2::Span::call_site())),
+    })
+}
+
+/// `if let Some(o) = value { return o; }`
+pub fn return_if_some(value: Expr) -> Stmt {
+    let o = syn::Ident::new("o", proc_macro2::Span::call_site());
+    let pat = syn::Pat::TupleStruct(syn::PatTupleStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path: syn::Ident::new("Some", proc_macro2::Span::call_site()).into(),
+        paren_token: Default::default(),
+        elems: std::iter::once(pat_ident(o.clone(), false)).collect(),
+    });
+    let cond = Expr::Let(syn::ExprLet {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat: Box::new(pat),
+        eq_token: Default::default(),
+        expr: Box::new(value),
+    });
+    let ret = Expr::Return(syn::ExprReturn {
+        attrs: Vec::new(),
+        return_token: Default::default(),
+        expr: Some(Box::new(ident_expr(o))),
+    });
+    bare(if_expr(cond, block(vec![semi(ret)]), None))
+}

@@ -8,6 +8,7 @@ use quote::format_ident;
 use subset::{Bindings, CType};
 use syn::{parse_quote, Expr, Stmt};
 
+use super::build;
 use super::sig::{BodySig, SigItem};
 
 /// One op of an instruction, ready to compose.
@@ -51,7 +52,7 @@ fn sizes(items: &[SigItem]) -> Result<Vec<Expr>, String> {
 
 fn sum(xs: &[Expr]) -> Expr {
     if xs.is_empty() {
-        return parse_quote!(0usize);
+        return build::int("0usize");
     }
     // Constant `1usize` terms are counted, everything else added.
     let mut k = 0usize;
@@ -69,14 +70,19 @@ fn sum(xs: &[Expr]) -> Expr {
         return rest.remove(0);
     }
     let rest: Vec<Expr> = rest.into_iter().map(super::expr::paren).collect();
-    let lit = syn::LitInt::new(&format!("{k}usize"), proc_macro2::Span::call_site());
+    let lit = build::int(&format!("{k}usize"));
     if rest.is_empty() {
-        return parse_quote!(#lit);
+        return lit;
     }
-    if k == 0 {
-        return parse_quote!(#(#rest)+*);
-    }
-    parse_quote!(#lit + #(#rest)+*)
+    let mut terms = rest.into_iter();
+    let first = if k == 0 {
+        terms.next().unwrap_or(lit)
+    } else {
+        lit
+    };
+    terms.fold(first, |acc, t| {
+        build::binary(acc, syn::BinOp::Add(Default::default()), t)
+    })
 }
 
 /// The composed function of one instruction.
@@ -84,7 +90,16 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
     let ident = exec_ident(spec.name);
     let mut body: Vec<Stmt> = Vec::new();
     let size = syn::LitInt::new(&spec.size.to_string(), proc_macro2::Span::call_site());
-    body.push(parse_quote!(enter_instruction(vm, #size);));
+    body.push(build::semi(build::call_named(
+        "enter_instruction",
+        vec![
+            build::name("vm"),
+            Expr::Lit(syn::ExprLit {
+                attrs: Vec::new(),
+                lit: syn::Lit::Int(size),
+            }),
+        ],
+    )));
     for op in &spec.ops {
         let sig = op.sig;
         for it in sig.inputs.iter().chain(&sig.outputs) {
@@ -98,7 +113,7 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
         let mut block: Vec<Stmt> = Vec::new();
         let in_sizes = sizes(&sig.inputs)?;
         let out_sizes = sizes(&sig.outputs)?;
-        let mut args: Vec<Expr> = vec![parse_quote!(vm), parse_quote!(oparg)];
+        let mut args: Vec<Expr> = vec![build::name("vm"), build::name("oparg")];
         for (c, off) in sig.caches.iter().zip(&op.cache_offsets) {
             let reader = match c.size {
                 1 => format_ident!("cache_u16"),
@@ -108,8 +123,17 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
             };
             let v = format_ident!("cache_{}", c.name);
             let off = syn::LitInt::new(&off.to_string(), proc_macro2::Span::call_site());
-            block.push(parse_quote!(let #v = #reader(vm, #off);));
-            args.push(parse_quote!(#v));
+            let off = Expr::Lit(syn::ExprLit {
+                attrs: Vec::new(),
+                lit: syn::Lit::Int(off),
+            });
+            block.push(build::let_stmt(
+                v.clone(),
+                false,
+                None,
+                build::call(reader, vec![build::name("vm"), off]),
+            ));
+            args.push(build::ident_expr(v));
         }
         for (i, it) in sig.inputs.iter().enumerate() {
             if it.unused {
@@ -120,9 +144,9 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
             let t = it.rust_type(b)?;
             let read: Expr = if it.array.is_some() {
                 let n = &in_sizes[i];
-                parse_quote!(peek_items(vm, #depth, #n))
+                build::call_named("peek_items", vec![build::name("vm"), depth, n.clone()])
             } else {
-                parse_quote!(peek_item(vm, #depth))
+                build::call_named("peek_item", vec![build::name("vm"), depth])
             };
             let read: Expr = match &it.cond {
                 Some(c) if it.array.is_none() => match super::sig::cond_expr(c)? {
@@ -138,8 +162,8 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
                 },
                 _ => read,
             };
-            block.push(parse_quote!(let #v: #t = #read;));
-            args.push(parse_quote!(#v));
+            block.push(build::let_stmt(v.clone(), false, Some(t), read));
+            args.push(build::ident_expr(v));
         }
         let outs: Vec<syn::Ident> = sig
             .outputs
@@ -147,30 +171,65 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
             .filter(|o| !o.unused)
             .map(|o| format_ident!("out_{}", o.name))
             .collect();
-        let func = &op.func;
-        block.push(parse_quote!(let (exit, (#(#outs,)*)) = #func(#(#args),*);));
+        let outs: Vec<syn::Pat> = outs
+            .into_iter()
+            .map(|o| build::pat_ident(o, false))
+            .collect();
+        let pat = build::pat_tuple(
+            vec![
+                build::pat_ident(format_ident!("exit"), false),
+                build::pat_tuple(outs, true),
+            ],
+            false,
+        );
+        block.push(build::let_pat(pat, build::call(op.func.clone(), args)));
         let n_in = sum(&in_sizes);
-        block.push(parse_quote!(if let Some(o) = settle(vm, exit, #n_in) { return o; }));
+        block.push(build::return_if_some(build::call_named(
+            "settle",
+            vec![build::name("vm"), build::name("exit"), n_in.clone()],
+        )));
         let keeps = sig.outputs.iter().any(|o| o.unused);
         let nothing_popped =
             matches!(&n_in, Expr::Lit(l) if quote::quote!(#l).to_string() == "0usize");
         if keeps {
-            block.push(parse_quote!(let old = pop_slots(vm, #n_in);));
+            block.push(build::let_stmt(
+                format_ident!("old"),
+                false,
+                None,
+                build::call_named("pop_slots", vec![build::name("vm"), n_in]),
+            ));
         } else if !nothing_popped {
-            block.push(parse_quote!(pop_slots(vm, #n_in);));
+            block.push(build::semi(build::call_named(
+                "pop_slots",
+                vec![build::name("vm"), n_in],
+            )));
         }
         for (i, it) in sig.outputs.iter().enumerate() {
             let n = &out_sizes[i];
             if it.unused {
                 let pos = sum(&out_sizes[..i]);
-                block.push(parse_quote!(keep_slots(vm, &old, #pos, #n);));
+                block.push(build::semi(build::call_named(
+                    "keep_slots",
+                    vec![
+                        build::name("vm"),
+                        build::reference(build::name("old")),
+                        pos,
+                        n.clone(),
+                    ],
+                )));
                 continue;
             }
             let v = format_ident!("out_{}", it.name);
             let push: Stmt = if it.array.is_some() {
-                parse_quote!(push_items(vm, #v);)
+                build::semi(build::call_named(
+                    "push_items",
+                    vec![build::name("vm"), build::ident_expr(v)],
+                ))
             } else {
-                parse_quote!(push_item(vm, #v);)
+                build::semi(build::call_named(
+                    "push_item",
+                    vec![build::name("vm"), build::ident_expr(v)],
+                ))
             };
             match &it.cond {
                 Some(c) if it.array.is_none() => match super::sig::cond_expr(c)? {

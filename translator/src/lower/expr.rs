@@ -248,7 +248,7 @@ impl BodyCx<'_> {
         match &info.name {
             Some(NameRef::Local { .. }) | Some(NameRef::StackItem) | Some(NameRef::Cache) => {
                 let id = self.var_ident(name);
-                Ok(LExpr::new(parse_quote!(#id), ty))
+                Ok(LExpr::new(super::build::ident_expr(id), ty))
             }
             Some(NameRef::Oparg) => {
                 self.uses_oparg = true;
@@ -1044,7 +1044,12 @@ impl BodyCx<'_> {
     /// Storing into a place.
     pub fn place_store(&self, p: &Place, value: Expr) -> Result<Expr, String> {
         match p {
-            Place::Direct(e) => Ok(parse_quote!(#e = #value)),
+            Place::Direct(e) => Ok(Expr::Assign(syn::ExprAssign {
+                attrs: Vec::new(),
+                left: Box::new(e.clone()),
+                eq_token: Default::default(),
+                right: Box::new(value),
+            })),
             Place::Setter {
                 set, args, base, ..
             } => super::template::expand_args(set, args, args.len(), base.clone(), Some(value)),
