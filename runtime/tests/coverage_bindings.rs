@@ -3,6 +3,7 @@
 //! `pycore_code.h` / `<limits.h>`), each against a hand-computed expectation, called both as a
 //! method and by C name through the registry.
 
+use runtime::object::ObjData;
 use runtime::registry::lookup;
 use runtime::value::IntoValue;
 use runtime::well_known as wk;
@@ -143,4 +144,64 @@ fn lshift_by_a_count_beyond_64_bits_raises() {
     assert!(r.is_null());
     let (t, _) = vm.current_exception_text().expect("an exception is set");
     assert_eq!(t.to_string(), "MemoryError");
+}
+
+/// `[10, 11, 12, 13, 14][slice(-1, 0, -2)]` is `[14, 12]` and `[...][slice(1, None)]` is
+/// `[11, 12, 13, 14]` (CPython 3.14); a zero step is a ValueError, a str bound a TypeError.
+#[test]
+fn list_slice_subscript_as_cpython() {
+    let mut vm = Vm::new();
+    vm.begin_run(FaultPlan::default());
+    let items: Vec<Obj> = (10..15).map(|i| vm.new_int(i)).collect();
+    let list = vm.new_list(items);
+    let ints = |vm: &Vm, o: Obj| -> Vec<i64> {
+        match vm.heap.data(o) {
+            ObjData::List(v) => v
+                .iter()
+                .map(|&x| match vm.heap.data(x) {
+                    ObjData::Int(i) => i.as_i64().unwrap(),
+                    other => panic!("{other:?}"),
+                })
+                .collect(),
+            other => panic!("not a list: {other:?}"),
+        }
+    };
+    let (m1, zero, m2, one, two) = (
+        vm.new_int(-1),
+        vm.new_int(0),
+        vm.new_int(-2),
+        vm.new_int(1),
+        vm.new_int(2),
+    );
+    let s = vm.slice_new(m1, zero, m2);
+    let r = vm.list_slice_subscript(list, s);
+    assert_eq!(ints(&vm, r), vec![14, 12]);
+    let s2 = vm.slice_new(one, wk::NONE, wk::NONE);
+    let r2 = call(
+        &mut vm,
+        "_PyList_SliceSubscript",
+        &mut [Value::Obj(list), Value::Obj(s2)],
+    );
+    let Value::Obj(r2) = r2 else { panic!("{r2:?}") };
+    assert_eq!(ints(&vm, r2), vec![11, 12, 13, 14]);
+    assert_ne!(r2, list, "a new list");
+    let bad_step = vm.slice_new(one, two, zero);
+    assert!(vm.list_slice_subscript(list, bad_step).is_null());
+    let (t, m) = vm.current_exception_text().expect("raised");
+    assert_eq!(
+        (t.to_string(), m.as_str()),
+        ("ValueError".to_string(), "slice step cannot be zero")
+    );
+    vm.err_clear();
+    let word = vm.new_str("a");
+    let bad_bound = vm.slice_new(word, wk::NONE, wk::NONE);
+    assert!(vm.list_slice_subscript(list, bad_bound).is_null());
+    assert_eq!(
+        vm.current_exception_text().unwrap().0.to_string(),
+        "TypeError"
+    );
+    assert!(vm.violations().is_empty());
+    // a non-slice key is outside the function's contract
+    assert!(vm.list_slice_subscript(list, one).is_null());
+    assert_eq!(vm.violations().len(), 1);
 }

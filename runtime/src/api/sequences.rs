@@ -172,6 +172,21 @@ crate::api! {
         self.new_tuple(items)
     }
 
+    /// `list[slice]` (`list_slice_wrap` after `PySlice_Unpack`): a new list; TypeError for
+    /// non-integer bounds, ValueError for a zero step. The caller guarantees an exact list and a
+    /// slice (C asserts); anything else is a violation.
+    "PyObject *_PyList_SliceSubscript(PyObject *list, PyObject *item)"
+    fn list_slice_subscript(&mut self, list: Obj, item: Obj) -> Obj {
+        let is_list = matches!(self.heap.get(list, "_PyList_SliceSubscript").data, ObjData::List(_));
+        let is_slice = matches!(self.heap.get(item, "_PyList_SliceSubscript").data, ObjData::Slice { .. });
+        if !(is_list && is_slice) {
+            self.violation(Violation::Assertion("_PyList_SliceSubscript of a non-list or non-slice"));
+            return Obj::NULL;
+        }
+        if self.fallible() { return Obj::NULL; }
+        self.get_item(list, item)
+    }
+
     /// A new empty dict.
     "PyObject *PyDict_New(void)"
     fn dict_new(&mut self) -> Obj {
