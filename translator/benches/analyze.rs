@@ -7,6 +7,10 @@ use translator::analysis::{self, Version};
 use translator::cache_layout::parse_cache_layouts;
 use translator::dsl::{self, SourceFile};
 
+/// The same allocator as the `translate` binary, so the bench measures what it runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn cpython_dir() -> Option<PathBuf> {
     if let Ok(env) = std::env::var("CASES2RS_CPYTHON") {
         let p = PathBuf::from(env);

@@ -8,6 +8,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use translator::cbody::{self, BuildConfig, Prelude};
 use translator::report::{self, render, ReportArgs};
 
+/// The same allocator as the `translate` binary, so the bench measures what it runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn cpython() -> Option<PathBuf> {
     let dir = std::env::var("CASES2RS_CPYTHON")
         .map(PathBuf::from)
