@@ -1,10 +1,11 @@
-//! Parsing prepared bodies with lang-c: all bodies as one translation unit (one lang-c call for
-//! the whole file), and body by body when that fails, so one bad body is located and every other
-//! body still gets its AST.
+//! Parsing prepared bodies with lang-c: the bodies in a few translation units parsed in parallel,
+//! and body by body when one of them fails, so one bad body is located and every other body still
+//! gets its AST.
 
 use lang_c::ast::{ExternalDeclaration, Statement};
 use lang_c::driver::{parse_preprocessed, Parse, SyntaxError};
 use lang_c::span::Node;
+use rayon::prelude::*;
 
 use super::blank::blank_comments;
 use super::cond::apply_conditionals;
@@ -46,46 +47,30 @@ pub fn parse_bodies(
         .map(|p| p.as_ref().err().map(|d| Err(vec![d.clone()])))
         .collect();
 
-    // One translation unit holding every prepared body.
-    let mut tu = String::with_capacity(prelude.text().len() + file_text.len() / 2);
-    tu.push_str(prelude.text());
-    tu.push('\n');
-    let mut maps: Vec<Option<SpanMap>> = vec![None; bodies.len()];
-    for (i, p) in prepared.iter().enumerate() {
-        if let Ok(p) = p {
-            tu.push_str(&wrapper_header(i));
-            maps[i] = Some(SpanMap {
-                prepared_start: tu.len(),
-                original_start: bodies[i].start,
-                len: p.text.len(),
-            });
-            tu.push_str(&p.text);
-            tu.push('\n');
+    // The bodies in a fixed number of translation units (so spans and results do not depend on
+    // the thread count), each with the prelude, parsed in parallel: lang-c is most of the
+    // front-end's time and one unit would run on one core.
+    let ok: Vec<usize> = (0..bodies.len()).filter(|&i| prepared[i].is_ok()).collect();
+    let per_unit = ok.len().div_ceil(UNITS).max(1);
+    let units: Vec<Option<Vec<(usize, BodyResult)>>> = ok
+        .par_chunks(per_unit)
+        .map(|idx| parse_unit(idx, &prepared, bodies, prelude, &diag))
+        .collect();
+    let single_pass = units.iter().all(Option::is_some);
+    if single_pass {
+        for (i, r) in units.into_iter().flatten().flatten() {
+            results[i] = Some(r);
         }
-    }
-    let single_pass = match parse_preprocessed(&lang_c_config(), tu) {
-        Ok(parse) => match split_unit(parse, &maps) {
-            Some((asts, text)) => {
-                let is_type = |n: &str| prelude.declares(n);
-                for (i, ast) in asts {
-                    let map = maps[i].unwrap_or(SpanMap {
-                        prepared_start: 0,
-                        original_start: 0,
-                        len: 0,
-                    });
-                    let hits = lint_body(&ast, &text, &is_type);
-                    results[i] = Some(lint_result(ast, map, hits, &diag));
-                }
-                true
-            }
-            None => false,
-        },
-        Err(_) => false,
-    };
-    if !single_pass {
-        for (i, p) in prepared.iter().enumerate() {
-            let Ok(p) = p else { continue };
-            results[i] = Some(parse_one(i, &bodies[i], p, prelude, &diag));
+    } else {
+        let one_by_one: Vec<(usize, BodyResult)> = ok
+            .par_iter()
+            .filter_map(|&i| {
+                let p = prepared[i].as_ref().ok()?;
+                Some((i, parse_one(i, &bodies[i], p, prelude, &diag)))
+            })
+            .collect();
+        for (i, r) in one_by_one {
+            results[i] = Some(r);
         }
     }
 
@@ -135,6 +120,59 @@ pub fn parse_bodies(
         bodies: parsed,
         single_pass,
     }
+}
+
+/// Bodies per parallel translation unit: the prelude is parsed once per unit, so a few units
+/// (enough for the cores this runs on) and no more.
+const UNITS: usize = 4;
+
+/// Parses the bodies `idx` (ascending) as one translation unit; `None` when lang-c rejects the
+/// unit or it does not split into one definition per body (the caller then parses every body on
+/// its own, which locates the bad one).
+fn parse_unit(
+    idx: &[usize],
+    prepared: &[Result<Prepared, Diagnostic>],
+    bodies: &[BodySource<'_>],
+    prelude: &Prelude,
+    diag: &(dyn Fn(DiagnosticKind, usize, String) -> Diagnostic + Sync),
+) -> Option<Vec<(usize, BodyResult)>> {
+    let mut tu = String::with_capacity(
+        prelude.text().len()
+            + idx
+                .iter()
+                .map(|&i| bodies[i].text.len() + 40)
+                .sum::<usize>(),
+    );
+    tu.push_str(prelude.text());
+    tu.push('\n');
+    let mut maps: Vec<Option<SpanMap>> = vec![None; bodies.len()];
+    for &i in idx {
+        let p = prepared[i].as_ref().ok()?;
+        tu.push_str(&wrapper_header(i));
+        maps[i] = Some(SpanMap {
+            prepared_start: tu.len(),
+            original_start: bodies[i].start,
+            len: p.text.len(),
+        });
+        tu.push_str(&p.text);
+        tu.push('\n');
+    }
+    let parse = parse_preprocessed(&lang_c_config(), tu).ok()?;
+    let (asts, text) = split_unit(parse, &maps)?;
+    let is_type = |n: &str| prelude.declares(n);
+    Some(
+        asts.into_iter()
+            .map(|(i, ast)| {
+                let map = maps[i].unwrap_or(SpanMap {
+                    prepared_start: 0,
+                    original_start: 0,
+                    len: 0,
+                });
+                let hits = lint_body(&ast, &text, &is_type);
+                (i, lint_result(ast, map, hits, diag))
+            })
+            .collect(),
+    )
 }
 
 /// A body's AST with its span map, or every problem found in it.
