@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use subset::{Bindings, BodyEnv, CType, StackItem as EnvItem, StackRole, Verdict};
+use subset::{Bindings, BodyEnv, Verdict};
 use translator::analysis::{self, Analysis, Version};
 use translator::cbody::{self, BuildConfig, ParsedFile, Prelude};
-use translator::dsl::{self, Definition, InputEffect, InstDef, SourceFile};
+use translator::dsl::{self, Definition, InstDef, SourceFile};
 use translator::input::{self, ResolvedInput};
+use translator::report::env as body_env;
 
 /// Why an input could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -83,87 +84,6 @@ fn minor_of(v: Version) -> u32 {
     }
 }
 
-/// The C type CPython's generator declares a stack item with.
-fn item_type(written: Option<&str>, array: bool, minor: u32) -> CType {
-    let base = match written {
-        Some(t) => {
-            let stars = t.matches('*').count();
-            let name = t.trim_end_matches(|c: char| c == '*' || c.is_whitespace());
-            let name = name.trim().trim_start_matches("const ").trim();
-            let mut ty = CType::builtin(name).unwrap_or_else(|| CType::named(name));
-            for _ in 0..stars {
-                ty = ty.ptr();
-            }
-            return ty;
-        }
-        None if minor >= 14 => CType::named("_PyStackRef"),
-        None => CType::named("PyObject").ptr(),
-    };
-    if array {
-        base.ptr()
-    } else {
-        base
-    }
-}
-
-fn env_item(s: &dsl::StackItem, role: StackRole, minor: u32) -> EnvItem {
-    EnvItem {
-        name: s.name.name.clone(),
-        role,
-        ty: item_type(s.type_.as_deref(), s.is_array(), minor),
-        array: s.is_array(),
-    }
-}
-
-/// The environment of an `inst`/`op` body.
-pub fn inst_env(def: &InstDef, base: &BodyEnv, minor: u32) -> BodyEnv {
-    let mut env = base.clone();
-    for input in &def.inputs {
-        match input {
-            InputEffect::Stack(s) if !s.is_unused() => {
-                env.stack.push(env_item(s, StackRole::Input, minor))
-            }
-            InputEffect::Cache(c) if c.name.name != "unused" => {
-                env = env.with_cache(&c.name.name, c.size.max(0) as u32)
-            }
-            _ => {}
-        }
-    }
-    for s in def.outputs.iter().filter(|s| !s.is_unused()) {
-        env.stack.push(env_item(s, StackRole::Output, minor));
-    }
-    env
-}
-
-/// Labels a body may jump to: the file's `label(...)`s (3.14+) or the eval loop's (older).
-fn labels(file: &dsl::File, minor: u32) -> Vec<String> {
-    let mut out: Vec<String> = file
-        .definitions
-        .iter()
-        .filter_map(|d| match d {
-            Definition::Label(l) => Some(l.name.name.clone()),
-            _ => None,
-        })
-        .collect();
-    if minor < 14 {
-        for l in [
-            "error",
-            "pop_1_error",
-            "pop_2_error",
-            "pop_3_error",
-            "pop_4_error",
-            "exception_unwind",
-            "exit_unwind",
-            "resume_frame",
-            "resume_with_error",
-            "start_frame",
-        ] {
-            out.push(l.to_string());
-        }
-    }
-    out
-}
-
 impl Program {
     /// Loads the default input (see [`resolve_default`]) with the default binding table.
     pub fn load_default() -> Result<Program, LoadError> {
@@ -192,13 +112,12 @@ impl Program {
         );
         let parsed: ParsedFile =
             cbody::parse_file(src, &file, &BuildConfig::default_build(), &prelude);
-        let mut base = BodyEnv::new(minor);
-        base.labels = labels(&file, minor);
-        base.constants = a
+        let constants: Vec<(String, i64)> = a
             .opmap
             .iter()
             .map(|(k, v)| (k.clone(), i64::from(*v)))
             .collect();
+        let base = body_env::base_env(&file, minor, &constants);
         let defs: BTreeMap<&str, &InstDef> = file
             .definitions
             .iter()
@@ -212,7 +131,7 @@ impl Program {
             let Some(def) = defs.get(b.name.as_str()) else {
                 continue;
             };
-            let env = inst_env(def, &base, minor);
+            let env = body_env::inst_env(def, &base, minor);
             let loc = parsed.lines.line_col(b.range.start);
             let location = format!("{}:{}:{}", parsed.path, loc.line, loc.col);
             let (ast, verdict) = match &b.ast {

@@ -5,39 +5,13 @@ use subset::{BodyEnv, StackItem, StackRole};
 
 use super::sig::BodySig;
 use crate::analysis::Analysis;
-use crate::dsl::{Definition, File};
-
-/// The labels of CPython's eval loop before 3.14 moved them into `bytecodes.c` as
-/// `label(...)` blocks (`Python/ceval.c`).
-const CEVAL_LABELS_BEFORE_3_14: &[&str] = &[
-    "error",
-    "pop_1_error",
-    "pop_2_error",
-    "pop_3_error",
-    "pop_4_error",
-    "exception_unwind",
-    "exit_unwind",
-    "resume_frame",
-    "resume_with_error",
-    "start_frame",
-];
+use crate::dsl::File;
 
 /// What every body of the file sees: the version's DSL macros, `int oparg`, the labels, the
 /// opcode names as constants.
 pub fn base_env(file: &File, minor: u32, a: &Analysis) -> BodyEnv {
     let mut env = BodyEnv::new(minor);
-    env.labels = file
-        .definitions
-        .iter()
-        .filter_map(|d| match d {
-            Definition::Label(l) => Some(l.name.name.clone()),
-            _ => None,
-        })
-        .collect();
-    if minor < 14 {
-        env.labels
-            .extend(CEVAL_LABELS_BEFORE_3_14.iter().map(|s| s.to_string()));
-    }
+    env.labels = crate::report::env::labels(file, minor);
     env.constants = a
         .opmap
         .iter()
