@@ -182,10 +182,22 @@ impl Builder {
             origin: bindings_path.display().to_string(),
             source,
         })?;
-        let bindings = Bindings::from_str(
-            &String::from_utf8_lossy(&bindings_text),
-            &bindings_path.display().to_string(),
-        )?;
+        // The provenance hashes do not depend on the table: compute them while it loads.
+        let (bindings, (input_sha256, bindings_sha256)) = rayon::join(
+            || {
+                Bindings::from_str(
+                    &String::from_utf8_lossy(&bindings_text),
+                    &bindings_path.display().to_string(),
+                )
+            },
+            || {
+                (
+                    emit::sha256_hex(input.bytecodes.text.as_bytes()),
+                    emit::sha256_hex(&bindings_text),
+                )
+            },
+        );
+        let bindings = bindings?;
         let config_name = self.config.clone().unwrap_or_else(|| "default".to_string());
         let config = BuildConfig::preset(&config_name)
             .ok_or_else(|| BuildError::UnknownConfig(config_name.clone()))?;
@@ -195,8 +207,8 @@ impl Builder {
         };
         let provenance = Provenance {
             input_name: input_name(&input),
-            input_sha256: emit::sha256_hex(input.bytecodes.text.as_bytes()),
-            bindings_sha256: emit::sha256_hex(&bindings_text),
+            input_sha256,
+            bindings_sha256,
             config: config_name,
         };
         let run = || -> Result<Lowered, BuildError> {
