@@ -43,6 +43,9 @@ pub enum Violation {
 pub struct Heap {
     base: std::sync::Arc<Vec<Slot>>,
     rest: Vec<Slot>,
+    /// every slot of `base` is immortal and none was reached mutably since the freeze (so a
+    /// snapshot comparison can skip the prefix: immortals are compared by identity)
+    base_immortal: bool,
     /// invariant violations seen so far, in order
     pub violations: Vec<Violation>,
 }
@@ -58,6 +61,7 @@ impl Default for Heap {
                 data: ObjData::None,
             }]),
             rest: Vec::new(),
+            base_immortal: true,
             violations: Vec::new(),
         }
     }
@@ -69,6 +73,17 @@ impl Heap {
     pub fn freeze(&mut self) {
         let rest = std::mem::take(&mut self.rest);
         std::sync::Arc::make_mut(&mut self.base).extend(rest);
+        self.base_immortal = self.base.iter().all(|s| s.immortal && !s.freed);
+    }
+
+    /// Handles below this index are immortal, untouched objects of the shared prefix (`1` when
+    /// that cannot be guaranteed): comparisons need not visit them one by one.
+    pub fn immortal_prefix(&self) -> usize {
+        if self.base_immortal {
+            self.base.len()
+        } else {
+            1
+        }
     }
 
     fn at(&self, i: usize) -> Option<&Slot> {
@@ -83,6 +98,7 @@ impl Heap {
     fn at_mut(&mut self, i: usize) -> Option<&mut Slot> {
         let b = self.base.len();
         if i < b {
+            self.base_immortal = false;
             std::sync::Arc::make_mut(&mut self.base).get_mut(i)
         } else {
             self.rest.get_mut(i - b)
@@ -182,6 +198,7 @@ impl Heap {
     fn at_in_range(&mut self, i: usize) -> &mut Slot {
         let b = self.base.len();
         if i < b {
+            self.base_immortal = false;
             &mut std::sync::Arc::make_mut(&mut self.base)[i]
         } else {
             &mut self.rest[i - b]
@@ -191,6 +208,7 @@ impl Heap {
     fn scratch(&mut self) -> &mut Slot {
         // The sentinel is immortal and its data is reset on every use, so a stray write through
         // a NULL handle cannot leak into later reads.
+        self.base_immortal = false;
         let s = &mut std::sync::Arc::make_mut(&mut self.base)[0];
         s.data = ObjData::None;
         s.immortal = true;
@@ -241,6 +259,18 @@ impl Heap {
 
     /// `Py_DECREF`: frees the object (and drops the references it owns) when the count hits 0.
     pub fn decref(&mut self, o: Obj) {
+        // Most decrefs free nothing: no work list (an allocation) for those.
+        if !o.is_null() && (o.0 as usize) < self.len() {
+            if self.is_immortal(o) {
+                return;
+            }
+            if let Some(s) = self.at_mut(o.0 as usize) {
+                if !s.freed && s.rc > 1 {
+                    s.rc -= 1;
+                    return;
+                }
+            }
+        }
         let mut work = vec![o];
         let mut kids = Vec::new();
         while let Some(o) = work.pop() {

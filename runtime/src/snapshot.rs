@@ -811,7 +811,9 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
             return false;
         }
     }
-    for h in 1..a.fresh_from.min(a.heap.len() as u32) {
+    // Immortal prefix slots are never live mortals, so the loop would do nothing there.
+    let start = a.heap.immortal_prefix().min(b.heap.immortal_prefix()) as u32;
+    for h in start..a.fresh_from.min(a.heap.len() as u32) {
         let (sa, sb) = (a.heap.slot(Obj(h)), b.heap.slot(Obj(h)));
         let live = |s: Option<&crate::heap::Slot>| s.is_some_and(|s| !s.immortal && !s.freed);
         if live(sa) != live(sb) {

@@ -38,7 +38,8 @@ pub struct Vm {
     /// `next_instr` of the running instruction
     pub next_instr: CodePtr,
     small_ints: Vec<Obj>,
-    interned: Vec<(Arc<str>, Obj)>,
+    /// shared with the prototype until a run interns a new string (clones stay one refcount)
+    interned: Arc<Vec<(Arc<str>, Obj)>>,
 }
 
 impl Default for Vm {
@@ -112,7 +113,7 @@ impl Vm {
             this_instr: CodePtr::NULL,
             next_instr: CodePtr::NULL,
             small_ints: vec![Obj::NULL; (wk::SMALL_INT_MAX - wk::SMALL_INT_MIN + 1) as usize],
-            interned: vec![(Arc::from(""), wk::EMPTY_STR)],
+            interned: Arc::new(vec![(Arc::from(""), wk::EMPTY_STR)]),
         }
     }
 
@@ -207,7 +208,7 @@ impl Vm {
         let o = self
             .heap
             .alloc_immortal(wk::UNICODE_TYPE, ObjData::Str(Arc::from(s)));
-        self.interned.push((Arc::from(s), o));
+        Arc::make_mut(&mut self.interned).push((Arc::from(s), o));
         o
     }
 
@@ -408,8 +409,12 @@ impl Vm {
         let consts = self.new_tuple(consts);
         let name_objs = names.iter().map(|n| self.intern(n)).collect();
         let names = self.new_tuple(name_objs);
+        const LOCAL_NAMES: [&str; 8] = ["l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7"];
         let lp = (0..nlocals)
-            .map(|i| self.intern(&format!("l{i}")))
+            .map(|i| match LOCAL_NAMES.get(i) {
+                Some(n) => self.intern(n),
+                None => self.intern(&format!("l{i}")),
+            })
             .collect();
         let localsplusnames = self.new_tuple(lp);
         let name = self.intern("f");

@@ -674,9 +674,28 @@ fn derived_u32(vm: &Vm, objs: &[Obj]) -> Vec<u32> {
     v
 }
 
+/// The empty state every generated state starts from: [`Vm::new`] plus the immortals almost
+/// every state creates anyway (the small ints, the interned [`NAMES`] and the names of
+/// [`Vm::simple_code`]), built once and frozen into the heap's shared prefix. Creating them per
+/// state cost more than half of `materialize`; both sides of a check still see the same objects.
+fn prototype() -> &'static Vm {
+    static PROTO: std::sync::OnceLock<Vm> = std::sync::OnceLock::new();
+    PROTO.get_or_init(|| {
+        let mut vm = Vm::new();
+        for v in wk::SMALL_INT_MIN..=wk::SMALL_INT_MAX {
+            vm.new_int(v);
+        }
+        for n in NAMES.iter().copied().chain(["f", "l0", "l1", "l2", "l3"]) {
+            vm.intern(n);
+        }
+        vm.heap.freeze();
+        vm
+    })
+}
+
 /// Builds the state for `layout` from `spec`.
 pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
-    let mut vm = Vm::new();
+    let mut vm = prototype().clone();
     let mut oparg = oparg_of(&spec.oparg);
     if Layout::count(&layout.popped, oparg) > MAX_INPUTS
         || Layout::count(&layout.pushed, oparg) > MAX_INPUTS
