@@ -46,6 +46,7 @@ pub enum Rule {
     // DSL.
     DslUnknownMacro,
     DslBadUse,
+    DslNotLowered,
     // Anything else.
     SyntaxUnsupported,
 }
@@ -84,6 +85,7 @@ impl Rule {
         Rule::UnboundField,
         Rule::DslUnknownMacro,
         Rule::DslBadUse,
+        Rule::DslNotLowered,
         Rule::SyntaxUnsupported,
     ];
 
@@ -262,6 +264,11 @@ impl Rule {
                 "dsl.bad-use",
                 "a DSL macro with the wrong number or kind of arguments, or used as a value",
                 "if (DEOPT_IF(x)) { }",
+            ),
+            Rule::DslNotLowered => (
+                "dsl.not-lowered",
+                "a DSL macro that continues in another instruction's body or in a new frame (GO_TO_INSTRUCTION, DISPATCH_INLINED, HANDLE_PENDING_AND_DEOPT_IF): one body cannot be translated on its own",
+                "DISPATCH_INLINED(new_frame);",
             ),
             Rule::SyntaxUnsupported => (
                 "syntax.unsupported",

@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
                 .unwrap_or(0)
         })
     });
-    g.bench_function("parse all bodies (lang-c, one pass)", |b| {
+    g.bench_function("parse all bodies (lang-c, four translation units)", |b| {
         let prelude = report::cli::prelude_for(&loaded.bindings);
         b.iter(|| {
             cbody::parse_file(

@@ -5,6 +5,14 @@ use lang_c::ast::{
 };
 use lang_c::span::Node;
 
+/// DSL macros whose meaning is to continue in another instruction's body or in a new frame:
+/// the translation of one body cannot express them, so bodies using them stay manual.
+const NOT_LOWERED: &[&str] = &[
+    "GO_TO_INSTRUCTION",
+    "DISPATCH_INLINED",
+    "HANDLE_PENDING_AND_DEOPT_IF",
+];
+
 use super::typing::{ExprInfo, NameRef};
 use super::Checker;
 use crate::cdecl::{apply_declarator, base_of_declaration, declarator_name};
@@ -189,6 +197,17 @@ impl Checker<'_> {
                 Rule::DslBadUse,
                 e.span,
                 format!("{} is a value, not a statement macro", m.name),
+            );
+            return;
+        }
+        if NOT_LOWERED.contains(&m.name) {
+            self.bail(
+                Rule::DslNotLowered,
+                e.span,
+                format!(
+                    "{} continues outside this body; cases2rs has no translation for it",
+                    m.name
+                ),
             );
             return;
         }
