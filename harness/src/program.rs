@@ -75,15 +75,6 @@ pub fn resolve_default() -> Result<ResolvedInput, LoadError> {
     )?)
 }
 
-fn minor_of(v: Version) -> u32 {
-    match v {
-        Version::V3_12 => 12,
-        Version::V3_13 => 13,
-        Version::V3_14 => 14,
-        Version::V3_15 => 15,
-    }
-}
-
 impl Program {
     /// Loads the default input (see [`resolve_default`]) with the default binding table.
     pub fn load_default() -> Result<Program, LoadError> {
@@ -101,7 +92,7 @@ impl Program {
     ) -> Result<Program, LoadError> {
         let file = dsl::parse(src)?;
         let version = version.unwrap_or_else(|| Version::detect(&file));
-        let minor = minor_of(version);
+        let minor = version.minor();
         let a = analysis::analyze_version(&file, src, None, version)?;
         // C keywords bound as types (`void`, `unsigned int`) are not typedef names.
         let prelude = Prelude::builtin().with_types(

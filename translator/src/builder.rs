@@ -268,24 +268,6 @@ fn input_name(i: &ResolvedInput) -> String {
     }
 }
 
-fn version_of(input: &ResolvedInput, file: &dsl::File) -> Version {
-    input
-        .root_file("Include/patchlevel.h")
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .and_then(|t| Version::from_patchlevel(&t))
-        .unwrap_or_else(|| Version::detect(file))
-}
-
-/// CPython minor version of an analysis version.
-pub fn minor_of(v: Version) -> u32 {
-    match v {
-        Version::V3_12 => 12,
-        Version::V3_13 => 13,
-        Version::V3_14 => 14,
-        Version::V3_15 => 15,
-    }
-}
-
 /// Type names of the binding table that are C keywords: lang-c knows them already, and a
 /// `typedef int int;` would break the prelude.
 const C_TYPE_KEYWORDS: &[&str] = &[
@@ -301,7 +283,7 @@ pub fn translate(
     mutation: Option<&Mutation>,
 ) -> Result<Lowered, BuildError> {
     let file = dsl::parse(&input.bytecodes)?;
-    let version = version_of(input, &file);
+    let version = input.version(&file)?;
     let opcode_py = match input.root_file("Lib/opcode.py") {
         Some(p) if version == Version::V3_12 => {
             let shown = p.display().to_string();
@@ -383,7 +365,7 @@ fn translate_parsed(
         analysis: &a,
         parsed: &parsed,
         bindings,
-        minor: minor_of(version),
+        minor: version.minor(),
         opt_outs,
         mutation,
     };

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Version;
 use crate::dsl::SourceFile;
 
 /// The embedded demo DSL (`inputs/demo/bytecodes.c`).
@@ -60,6 +61,21 @@ pub struct ResolvedInput {
 }
 
 impl ResolvedInput {
+    /// The CPython version whose rules apply: the checkout's `Include/patchlevel.h` when it
+    /// has one, else guessed from the DSL's features ([`Version::detect`]).
+    pub fn version(&self, file: &crate::dsl::File) -> Result<Version, InputError> {
+        if let Some(p) = self.root_file("Include/patchlevel.h") {
+            let text = std::fs::read_to_string(&p).map_err(|source| InputError::Read {
+                path: p.display().to_string(),
+                source,
+            })?;
+            if let Some(v) = Version::from_patchlevel(&text) {
+                return Ok(v);
+            }
+        }
+        Ok(Version::detect(file))
+    }
+
     /// Path of a file relative to the checkout root, if there is a root.
     pub fn root_file(&self, rel: &str) -> Option<PathBuf> {
         self.root

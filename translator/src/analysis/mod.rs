@@ -49,6 +49,16 @@ impl Version {
         Version::from_minor(minor.parse().ok()?)
     }
 
+    /// The minor version number (`12` for 3.12).
+    pub fn minor(self) -> u32 {
+        match self {
+            Version::V3_12 => 12,
+            Version::V3_13 => 13,
+            Version::V3_14 => 14,
+            Version::V3_15 => 15,
+        }
+    }
+
     pub fn from_minor(minor: u32) -> Option<Version> {
         Some(match minor {
             12 => Version::V3_12,

@@ -111,21 +111,6 @@ pub struct Loaded {
     pub analysis: analysis::Analysis,
 }
 
-/// The CPython version whose rules apply: `Include/patchlevel.h` when the checkout has one,
-/// else guessed from the DSL's features.
-fn version_of(input: &ResolvedInput, file: &dsl::File) -> Result<Version, CliError> {
-    if let Some(p) = input.root_file("Include/patchlevel.h") {
-        let text = std::fs::read_to_string(&p).map_err(|source| InputError::Read {
-            path: p.display().to_string(),
-            source,
-        })?;
-        if let Some(v) = Version::from_patchlevel(&text) {
-            return Ok(v);
-        }
-    }
-    Ok(Version::detect(file))
-}
-
 /// Name-rule breaks that CPython itself ships, accepted with a `note:` on stderr so that the
 /// check stays strict for everything else: (instruction, cache entry, struct, reason).
 const KNOWN_CACHE_EXCEPTIONS: &[(&str, &str, &str, &str)] = &[(
@@ -161,7 +146,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         ),
         None => None,
     };
-    let version = version_of(&input, &file)?;
+    let version = input.version(&file)?;
     let mut analysis =
         analysis::analyze_version(&file, &input.bytecodes, layouts.as_ref(), version)?;
     number_from_opcode_py(&input, &mut analysis)?;

@@ -8,7 +8,7 @@ use subset::{Bindings, BindingsError};
 use super::model::{build, InstructionParts, Report, ReportInput};
 use super::optout::{OptOutError, OptOuts};
 use super::render;
-use crate::analysis::{self, AnalysisError, Part, Version};
+use crate::analysis::{self, AnalysisError, Part};
 use crate::cbody::{self, BuildConfig, CbodyError, Prelude};
 use crate::dsl::{self, Definition, DslError};
 use crate::input::{self, InputError, ResolvedInput};
@@ -98,29 +98,6 @@ pub fn alias_args<I: IntoIterator<Item = OsString>>(args: I) -> Vec<OsString> {
     v
 }
 
-/// CPython minor version of an analysis version.
-pub fn minor_of(v: Version) -> u32 {
-    match v {
-        Version::V3_12 => 12,
-        Version::V3_13 => 13,
-        Version::V3_14 => 14,
-        Version::V3_15 => 15,
-    }
-}
-
-fn version_of(input: &ResolvedInput, file: &dsl::File) -> Result<Version, ReportError> {
-    if let Some(p) = input.root_file("Include/patchlevel.h") {
-        let text = std::fs::read_to_string(&p).map_err(|source| InputError::Read {
-            path: p.display().to_string(),
-            source,
-        })?;
-        if let Some(v) = Version::from_patchlevel(&text) {
-            return Ok(v);
-        }
-    }
-    Ok(Version::detect(file))
-}
-
 /// The bodies each instruction runs, from the analysis (uop key → defining `inst`/`op`).
 pub fn instruction_parts(
     a: &analysis::Analysis,
@@ -172,7 +149,7 @@ pub fn load(args: &ReportArgs) -> Result<Loaded, ReportError> {
     let config = BuildConfig::preset(&args.config)
         .ok_or_else(|| CbodyError::UnknownConfig(args.config.clone()))?;
     let file = dsl::parse(&input.bytecodes)?;
-    let version = version_of(&input, &file)?;
+    let version = input.version(&file)?;
     let a = analysis::analyze_version(&file, &input.bytecodes, None, version)?;
     let instructions = instruction_parts(&a, &file, &input.bytecodes);
     let constants = a
@@ -191,7 +168,7 @@ pub fn load(args: &ReportArgs) -> Result<Loaded, ReportError> {
     Ok(Loaded {
         input,
         file,
-        minor: minor_of(version),
+        minor: version.minor(),
         instructions,
         constants,
         bindings,
