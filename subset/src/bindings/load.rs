@@ -167,6 +167,22 @@ impl Reader {
         }
     }
 
+    /// Checks a template's placeholders against what the entry provides (see
+    /// [`Template::check`]); a mismatch is a problem at the template's key.
+    fn check_template(
+        &mut self,
+        key: &'static str,
+        template: Option<&(Template, usize)>,
+        (arity, variadic, base, value): (usize, bool, bool, bool),
+    ) {
+        if let Some((t, at)) = template {
+            if let Err(e) = t.check(arity, variadic, base, value) {
+                self.problems
+                    .push((*at, Problem::Template { key, message: e.0 }));
+            }
+        }
+    }
+
     /// Report keys that were never read, then all problems.
     fn finish(mut self, report: &mut Report) -> bool {
         for (k, v) in self.map.iter() {
@@ -442,27 +458,17 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
         };
         let arity = ty.params.len();
         let r = &mut p.reader;
-        if let Some((t, at)) = &p.data.rust {
-            if let Err(e) = t.check(arity, ty.variadic, false, false) {
-                r.problems.push((
-                    *at,
-                    Problem::Template {
-                        key: "rust",
-                        message: e.0,
-                    },
-                ));
-            }
-        }
-        if let Some((t, at)) = &p.data.set {
-            if let Err(e) = t.check(arity, ty.variadic, false, true) {
-                r.problems.push((
-                    *at,
-                    Problem::Template {
-                        key: "set",
-                        message: e.0,
-                    },
-                ));
-            }
+        r.check_template(
+            "rust",
+            p.data.rust.as_ref(),
+            (arity, ty.variadic, false, false),
+        );
+        r.check_template(
+            "set",
+            p.data.set.as_ref(),
+            (arity, ty.variadic, false, true),
+        );
+        if let Some((_, at)) = &p.data.set {
             if !p.data.lvalue {
                 r.problems.push((*at, Problem::SetWithoutLvalue));
             }
@@ -708,28 +714,8 @@ fn read_typed(
         let location = report.lines.at(r.at);
         match p.data {
             TypedData::Global { rust, set } => {
-                if let Some((t, at)) = &rust {
-                    if let Err(e) = t.check(0, false, false, false) {
-                        r.problems.push((
-                            *at,
-                            Problem::Template {
-                                key: "rust",
-                                message: e.0,
-                            },
-                        ));
-                    }
-                }
-                if let Some((t, at)) = &set {
-                    if let Err(e) = t.check(0, false, false, true) {
-                        r.problems.push((
-                            *at,
-                            Problem::Template {
-                                key: "set",
-                                message: e.0,
-                            },
-                        ));
-                    }
-                }
+                r.check_template("rust", rust.as_ref(), (0, false, false, false));
+                r.check_template("set", set.as_ref(), (0, false, false, true));
                 if p.reader.finish(report) {
                     if let (Some(c), Some((rust, _))) = (ty, rust) {
                         b.globals.insert(
@@ -783,28 +769,8 @@ fn read_typed(
                 }
             }
             TypedData::Field { split, get, set } => {
-                if let Some((t, at)) = &get {
-                    if let Err(e) = t.check(0, false, true, false) {
-                        r.problems.push((
-                            *at,
-                            Problem::Template {
-                                key: "get",
-                                message: e.0,
-                            },
-                        ));
-                    }
-                }
-                if let Some((t, at)) = &set {
-                    if let Err(e) = t.check(0, false, true, true) {
-                        r.problems.push((
-                            *at,
-                            Problem::Template {
-                                key: "set",
-                                message: e.0,
-                            },
-                        ));
-                    }
-                }
+                r.check_template("get", get.as_ref(), (0, false, true, false));
+                r.check_template("set", set.as_ref(), (0, false, true, true));
                 if p.reader.finish(report) {
                     if let (Some(c), Some((get, _)), Some((struct_name, field))) = (ty, get, split)
                     {
