@@ -124,7 +124,8 @@ mod tests {
         let stats = run::run(&t, 500, 11, &|_| {});
         assert!(stats[0].mismatch > 0, "{name}: the mutant was not caught");
         let (_, repro) = stats[0].first.clone().expect("reproducer kept");
-        let dir = std::env::temp_dir().join(format!("harness-gen-mut-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("harness-gen-mut-{}-{name}", std::process::id()));
         let p = run::write_repro(&dir, &repro).unwrap();
         let data = std::fs::read(&p).unwrap();
         let (_, _, bytes) = run::read_repro(&data).unwrap();
