@@ -31,6 +31,7 @@ fn args(input: PathBuf) -> ReportArgs {
         input: Some(input),
         config: "default".into(),
         bindings: Some(temp_file("empty_bindings.toml", "# no bindings\n")),
+        manual: Some(temp_file("empty_manual.toml", "# no manual bodies\n")),
         ..ReportArgs::default()
     }
 }
@@ -306,7 +307,8 @@ fn json_has_exactly_the_documented_shape() {
     let insts = v["instructions"].as_array().unwrap();
     assert_eq!(insts.len(), r.instructions.len());
     for i in insts {
-        assert_eq!(keys(i), set(&["name", "status", "parts"]));
+        assert_eq!(keys(i), set(&["name", "status", "parts", "manual"]));
+        assert!(i["manual"].is_boolean());
         assert!(["translatable", "bail", "opted-out", "unparsed"]
             .contains(&i["status"].as_str().unwrap()));
         assert!(i["parts"].as_array().unwrap().iter().all(Value::is_string));
@@ -441,12 +443,86 @@ fn opt_out_file_keeps_a_translatable_instruction_manual_and_is_listed() {
         &report::run(&ReportArgs {
             opt_outs: true,
             json: true,
-            ..a
+            ..a.clone()
         })
         .unwrap(),
     )
     .unwrap();
     assert_eq!(json["opt_outs"].as_array().unwrap().len(), rows.len());
+
+    // The manual-body list fills the `manual` column; a name this input lacks is shown, not an
+    // error (the list serves several CPython versions).
+    let manual = temp_file(
+        "manual.toml",
+        "PAIR = \"by hand\"\nLOAD_SOMETHING_NEWER = \"x\"\n",
+    );
+    let m = ReportArgs {
+        manual: Some(manual.clone()),
+        ..a.clone()
+    };
+    let r = report::report(&report::load(&m).unwrap());
+    let rows = render::opt_out_rows(&r);
+    let row = |n: &str| rows.iter().find(|x| x.opcode == n).unwrap().manual;
+    assert_eq!(
+        (row("PAIR"), row("NOP"), row("BROKEN")),
+        ("yes", "none", "none")
+    );
+    let listing = report::run(&ReportArgs {
+        opt_outs: true,
+        ..m.clone()
+    })
+    .unwrap();
+    assert!(
+        listing.contains("; 1 of them have a manual body (manual bodies 1 ("),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(
+            "note: 1 name(s) of the manual list are not instructions of this input: LOAD_SOMETHING_NEWER"
+        ),
+        "{listing}"
+    );
+    let gauge = render::to_text(&r);
+    assert!(
+        gauge
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(&format!("· manual bodies 1 ({})", manual.display())),
+        "{gauge}"
+    );
+    let json: Value =
+        serde_json::from_str(&report::run(&ReportArgs { json: true, ..m }).unwrap()).unwrap();
+    let manual_of = |n: &str| {
+        json["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == n)
+            .unwrap()["manual"]
+            .clone()
+    };
+    assert_eq!(
+        (manual_of("PAIR"), manual_of("NOP")),
+        (Value::Bool(true), Value::Bool(false))
+    );
+    // Without `--manual`, the harness's own list is read.
+    let default = report::load(&ReportArgs {
+        manual: None,
+        ..args(input.clone())
+    })
+    .unwrap();
+    assert_eq!(
+        default.manual.path,
+        report::optout::default_manual_path().display().to_string()
+    );
+    assert!(default.manual.get("NOP").is_some());
+    // An explicit list that cannot be read is an error, not an empty column.
+    assert!(report::load(&ReportArgs {
+        manual: Some(input.with_extension("missing")),
+        ..args(input.clone())
+    })
+    .is_err());
 
     // Unknown opcodes and bad values are errors with the file's line.
     let bad = temp_file("bad.toml", "NOP = \"ok\"\nNO_SUCH_OP = \"x\"\n");

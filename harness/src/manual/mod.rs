@@ -1,5 +1,7 @@
 //! Hand-written Rust bodies (against `runtime`) for opcodes a VM author keeps manual (an
 //! opt-out file: `OPCODE = "reason"`), checked by the same oracle as generated code.
+//! `harness/manual.toml` lists them for `translate report`'s `manual` column; add a line there
+//! with every new body (`tests/manual_list.rs` fails otherwise).
 //!
 //! The oracle can only check a manual body against the reference when the C body is inside the
 //! subset. Written so far: the stack and local-variable opcodes every frame runs (`NOP`,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use subset::{Bindings, BindingsError};
 
 use super::model::{build, InstructionParts, Report, ReportInput};
-use super::optout::{OptOutError, OptOuts};
+use super::optout::{default_manual_path, OptOutError, OptOuts};
 use super::render;
 use crate::analysis::{self, AnalysisError, Part};
 use crate::cbody::{self, BuildConfig, CbodyError, Prelude};
@@ -38,6 +38,11 @@ pub struct ReportArgs {
     /// translatable.
     #[arg(long, value_name = "FILE")]
     pub opt_out_file: Option<PathBuf>,
+    /// Instructions that have a hand-written Rust body checked by the harness, in the opt-out
+    /// file's format; it fills the `manual` column. Default: this repository's
+    /// harness/manual.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub manual: Option<PathBuf>,
 }
 
 impl Default for ReportArgs {
@@ -50,6 +55,7 @@ impl Default for ReportArgs {
             json: false,
             opt_outs: false,
             opt_out_file: None,
+            manual: None,
         }
     }
 }
@@ -141,6 +147,8 @@ pub struct Loaded {
     pub bindings: Bindings,
     pub config: BuildConfig,
     pub opt_outs: OptOuts,
+    /// The manual-body list (empty when there is none).
+    pub manual: OptOuts,
 }
 
 /// Resolves and loads the input, bindings, configuration and opt-out file.
@@ -165,6 +173,17 @@ pub fn load(args: &ReportArgs) -> Result<Loaded, ReportError> {
     opt_outs
         .check_names(&|n| instructions.iter().any(|i| i.name == n))
         .map_err(ReportError::OptOut)?;
+    let manual = match &args.manual {
+        Some(p) => OptOuts::load(p)?,
+        None => {
+            let p = default_manual_path();
+            if p.is_file() {
+                OptOuts::load(&p)?
+            } else {
+                OptOuts::default()
+            }
+        }
+    };
     Ok(Loaded {
         input,
         file,
@@ -174,6 +193,7 @@ pub fn load(args: &ReportArgs) -> Result<Loaded, ReportError> {
         bindings,
         config,
         opt_outs,
+        manual,
     })
 }
 
@@ -199,6 +219,7 @@ pub fn report(l: &Loaded) -> Report {
         constants: &l.constants,
         bindings: &l.bindings,
         opt_outs: &l.opt_outs,
+        manual: &l.manual,
     })
 }
 

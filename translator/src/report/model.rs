@@ -131,6 +131,13 @@ pub struct Report {
     pub instructions: Vec<InstructionReport>,
     /// User opt-outs: opcode, reason (line in the opt-out file is not shown to keep rows short).
     pub opt_outs: Vec<(String, String)>,
+    /// The manual-body list the `manual` column comes from, when there is one.
+    pub manual_file: Option<String>,
+    /// Instructions of this input with a manual body.
+    pub manual: BTreeSet<String>,
+    /// Names in the manual list that are not instructions of this input (another version's),
+    /// shown rather than dropped.
+    pub manual_unknown: Vec<String>,
 }
 
 /// Rules whose reason names a missing binding.
@@ -153,6 +160,7 @@ pub struct ReportInput<'a> {
     pub constants: &'a [(String, i64)],
     pub bindings: &'a Bindings,
     pub opt_outs: &'a OptOuts,
+    pub manual: &'a OptOuts,
 }
 
 /// Checks every parsed body and assembles the report.
@@ -217,6 +225,19 @@ pub fn build(input: &ReportInput<'_>) -> Report {
             .opt_outs
             .iter()
             .map(|o| (o.opcode.clone(), o.reason.clone()))
+            .collect(),
+        manual_file: (!input.manual.path.is_empty()).then(|| input.manual.path.clone()),
+        manual: input
+            .manual
+            .iter()
+            .filter(|o| input.instructions.iter().any(|i| i.name == o.opcode))
+            .map(|o| o.opcode.clone())
+            .collect(),
+        manual_unknown: input
+            .manual
+            .iter()
+            .filter(|o| input.instructions.iter().all(|i| i.name != o.opcode))
+            .map(|o| o.opcode.clone())
             .collect(),
     }
 }

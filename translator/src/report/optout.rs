@@ -7,6 +7,15 @@ use toml::Spanned;
 
 use crate::cbody::LineIndex;
 
+/// `<repo>/harness/manual.toml`: the instructions the harness has a hand-written body for (the
+/// harness's tests keep it equal to its list of manual bodies). The report's default `--manual`.
+pub fn default_manual_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("harness")
+        .join("manual.toml")
+}
+
 /// One opt-out: the instruction, why, and where the file says so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptOut {

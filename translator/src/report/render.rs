@@ -34,6 +34,7 @@ pub fn to_json(r: &Report) -> Value {
             "name": i.name,
             "status": i.status.as_str(),
             "parts": i.parts,
+            "manual": r.manual.contains(&i.name),
         })).collect::<Vec<_>>(),
     })
 }
@@ -63,11 +64,13 @@ pub fn to_text(r: &Report) -> String {
     let _ = writeln!(o, "cases2rs coverage: {}", r.path);
     let _ = writeln!(
         o,
-        "config {} · bindings {} · opt-outs {}",
+        "config {} · bindings {} · opt-outs {} · {}",
         r.config,
         r.bindings,
-        r.opt_out_file.as_deref().unwrap_or("none")
+        r.opt_out_file.as_deref().unwrap_or("none"),
+        manual_summary(r)
     );
+    manual_unknown_note(&mut o, r);
     let _ = writeln!(o);
     let _ = writeln!(
         o,
@@ -197,7 +200,8 @@ pub struct OptOutRow {
     pub opcode: String,
     pub reason: String,
     pub line: u32,
-    /// Whether a hand-written Rust body exists (they come with the harness; until then none).
+    /// `yes` when the manual-body list (`--manual`, default harness/manual.toml) names the
+    /// instruction: the harness has a hand-written body for it, checked like generated code.
     pub manual: &'static str,
 }
 
@@ -247,7 +251,11 @@ pub fn opt_out_rows(r: &Report) -> Vec<OptOutRow> {
                 opcode: i.name.clone(),
                 reason,
                 line: i.line,
-                manual: "none",
+                manual: if r.manual.contains(&i.name) {
+                    "yes"
+                } else {
+                    "none"
+                },
             }
         })
         .collect()
@@ -258,15 +266,18 @@ pub fn opt_outs_text(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{} of {} instructions are not translated ({} opted out by {}):",
+        "{} of {} instructions are not translated ({} opted out by {}); {} of them have a manual body ({}):",
         rows.len(),
         r.instructions.len(),
         r.instructions
             .iter()
             .filter(|i| i.status == Status::OptedOut)
             .count(),
-        r.opt_out_file.as_deref().unwrap_or("no opt-out file")
+        r.opt_out_file.as_deref().unwrap_or("no opt-out file"),
+        rows.iter().filter(|x| x.manual == "yes").count(),
+        manual_summary(r)
     );
+    manual_unknown_note(&mut o, r);
     let w = rows
         .iter()
         .map(|x| x.opcode.len())
@@ -286,6 +297,26 @@ pub fn opt_outs_text(r: &Report) -> String {
         );
     }
     o
+}
+
+/// `manual bodies N (file)`, or why there are none.
+fn manual_summary(r: &Report) -> String {
+    match &r.manual_file {
+        Some(f) => format!("manual bodies {} ({f})", r.manual.len()),
+        None => "manual bodies none (no manual list)".into(),
+    }
+}
+
+/// Names of the manual list that this input does not have, so none disappears unseen.
+fn manual_unknown_note(o: &mut String, r: &Report) {
+    if !r.manual_unknown.is_empty() {
+        let _ = writeln!(
+            o,
+            "note: {} name(s) of the manual list are not instructions of this input: {}",
+            r.manual_unknown.len(),
+            r.manual_unknown.join(", ")
+        );
+    }
 }
 
 pub fn opt_outs_json(r: &Report) -> Value {
