@@ -34,6 +34,10 @@ pub enum CClass {
     OutObj,
     /// `_PyStackRef *` out-parameter
     OutStackRef,
+    /// `const _PyStackRef *` array argument (read-only, its length passed separately)
+    StackRefArray,
+    /// `PyObject *const *` array argument (read-only, its length passed separately)
+    ObjArray,
 }
 
 /// A C type as written (normalised spelling) and its class.
@@ -123,7 +127,18 @@ pub fn classify(spelling: &str) -> Option<CClass> {
         .filter(|c| *c == '*')
         .count();
     let base = s.trim_end_matches(['*', ' ']).trim();
+    // A read-only array: `const _PyStackRef *` or `PyObject *const *` (C's own spelling of
+    // "this function only reads the elements").
+    if let Some(b) = base.strip_suffix("* const").map(str::trim) {
+        if stars == 1 && OBJECT_STRUCTS.contains(&b) {
+            return Some(CClass::ObjArray);
+        }
+    }
+    let is_const = base.starts_with("const ");
     let base = base.strip_prefix("const ").unwrap_or(base).trim();
+    if is_const && stars == 1 && base == "_PyStackRef" {
+        return Some(CClass::StackRefArray);
+    }
     let base = base.strip_prefix("struct ").unwrap_or(base).trim();
     Some(match (base, stars) {
         ("void", 0) => CClass::Void,
@@ -141,6 +156,8 @@ pub fn classify(spelling: &str) -> Option<CClass> {
         ("PyDictUnicodeEntry" | "PyDictKeyEntry", 1) => CClass::Entry,
         (b, 1) if OBJECT_STRUCTS.contains(&b) => CClass::Obj,
         (b, 2) if OBJECT_STRUCTS.contains(&b) => CClass::OutObj,
+        // A static object by value (`PyObject _Py_ID(name)`): its handle is its address.
+        (b, 0) if OBJECT_STRUCTS.contains(&b) => CClass::Obj,
         (b, 0) => CClass::Int(int_ty(b)?),
         _ => return None,
     })

@@ -78,5 +78,5 @@ pub use outcome::Outcome;
 pub use registry::{lookup, ApiEntry};
 pub use snapshot::{Snapshot, SnapshotDiff};
 pub use stackref::StackRef;
-pub use value::{CStr, CallError, IntTy, Value};
+pub use value::{CStr, CallError, IntTy, Slots, Value};
 pub use vm::Vm;

@@ -145,6 +145,54 @@ pub fn arg<T: FromValue>(args: &[Value], i: &mut usize) -> Result<T, CallError> 
     })
 }
 
+/// An element type of an `#[array]` parameter, read from a slot of the current frame.
+pub trait SlotElem: Sized {
+    /// The element a slot holds, seen as this type.
+    fn from_slot(r: crate::stackref::StackRef) -> Self;
+}
+
+impl SlotElem for crate::stackref::StackRef {
+    fn from_slot(r: crate::stackref::StackRef) -> Self {
+        r
+    }
+}
+
+impl SlotElem for crate::handles::Obj {
+    /// `PyStackRef_AsPyObjectBorrow` of the slot (as `STACKREFS_TO_PYOBJECTS` converts).
+    fn from_slot(r: crate::stackref::StackRef) -> Self {
+        r.obj()
+    }
+}
+
+/// Converts array argument `*i` (and advances): the slots of the current frame that a
+/// [`Value::Slots`] names, copied (the callee only reads them).
+pub fn array_arg<T: SlotElem>(
+    vm: &mut Vm,
+    args: &[Value],
+    i: &mut usize,
+) -> Result<Vec<T>, CallError> {
+    let idx = *i;
+    *i += 1;
+    let v = args.get(idx).copied().unwrap_or(Value::Void);
+    let Value::Slots(s) = v else {
+        return Err(CallError::Type {
+            index: idx,
+            expected: "array",
+            got: v.kind(),
+        });
+    };
+    let (start, len) = (s.start as usize, s.len as usize);
+    let f = vm.cur();
+    match f.localsplus.get(start..start + len) {
+        Some(slots) => Ok(slots.iter().map(|r| T::from_slot(*r)).collect()),
+        None => Err(CallError::Type {
+            index: idx,
+            expected: "array inside the frame",
+            got: "array out of the frame's slots",
+        }),
+    }
+}
+
 /// Arity check for the `api!` wrappers.
 pub fn check_arity(
     sig: &'static str,
@@ -183,7 +231,9 @@ pub fn check_arity(
 /// }
 /// ```
 /// `#[out]` parameters become `&mut T` in Rust (the C side passes `&x`, or an lvalue for macros
-/// like `Py_CLEAR`); a variadic tail (`| name`) becomes `&[Value]`.
+/// like `Py_CLEAR`); `#[array]` parameters (`const _PyStackRef *args`, `PyObject *const *args`)
+/// become `&[T]` (the registry reads them from [`Value::Slots`]); a variadic tail (`| name`)
+/// becomes `&[Value]`.
 #[macro_export]
 macro_rules! api {
     ($(
@@ -219,7 +269,7 @@ macro_rules! api {
                         let mut i = 0usize;
                         $(
                             #[allow(unused_mut)]
-                            let mut $p: $t = $crate::registry::arg(args, &mut i)?;
+                            let mut $p = $crate::__api_arg!($($attr)? vm, args, i, $t);
                         )*
                         $( let $va: &[$crate::value::Value] = &args[fixed..]; )?
                         #[allow(clippy::let_unit_value)]
@@ -246,8 +296,26 @@ macro_rules! __api_ty {
     (out $t:ty) => {
         &mut $t
     };
+    (array $t:ty) => {
+        &[$t]
+    };
     ($t:ty) => {
         $t
+    };
+}
+
+/// Conversion of one argument in an `api!` wrapper: a `Vec` for `#[array]`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __api_arg {
+    (array $vm:ident, $args:ident, $i:ident, $t:ty) => {
+        $crate::registry::array_arg::<$t>($vm, $args, &mut $i)?
+    };
+    (out $vm:ident, $args:ident, $i:ident, $t:ty) => {
+        $crate::registry::arg::<$t>($args, &mut $i)?
+    };
+    ($vm:ident, $args:ident, $i:ident, $t:ty) => {
+        $crate::registry::arg::<$t>($args, &mut $i)?
     };
 }
 
@@ -257,6 +325,9 @@ macro_rules! __api_ty {
 macro_rules! __api_pass {
     (out $p:ident) => {
         &mut $p
+    };
+    (array $p:ident) => {
+        &$p
     };
     ($p:ident) => {
         $p
@@ -269,6 +340,9 @@ macro_rules! __api_pass {
 macro_rules! __api_store {
     (out $args:ident, $j:ident, $p:ident) => {
         $args[$j] = $crate::value::IntoValue::into_value($p)
+    };
+    (array $args:ident, $j:ident, $p:ident) => {
+        let _ = &$p;
     };
     ($args:ident, $j:ident, $p:ident) => {
         let _ = &$p;

@@ -98,6 +98,20 @@ pub enum Value {
     Destructor(Destructor),
     /// `const char *`
     CStr(CStr),
+    /// `const _PyStackRef *` / `PyObject *const *` array argument: slots of the current frame
+    Slots(Slots),
+}
+
+/// An array argument (`const _PyStackRef *args` with its count passed separately): `len` slots
+/// of the current frame's `localsplus` from `start` on. The reference interpreter passes a stack
+/// array item (`values[oparg]`) this way; the registry wrapper reads the slots and gives the
+/// Rust function a slice, which is what generated code passes directly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slots {
+    /// absolute index of the first slot in `localsplus`
+    pub start: u32,
+    /// number of slots
+    pub len: u32,
 }
 
 impl Value {
@@ -121,6 +135,7 @@ impl Value {
             Value::Entry(_) => "PyDictUnicodeEntry *",
             Value::Destructor(_) => "destructor",
             Value::CStr(_) => "const char *",
+            Value::Slots(_) => "array",
         }
     }
 }

@@ -106,6 +106,25 @@ fn every_function_matches_its_registry_entry() {
                 }
             }
         }
+        // Array parameters: the table's `array` indices are exactly the registry's read-only
+        // array parameters (`const _PyStackRef *`, `PyObject *const *`).
+        let table_arrays: Vec<usize> = v
+            .get("array")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .map(|i| i.as_integer().expect("index") as usize)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let reg_arrays: Vec<usize> = reg
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.class, CClass::StackRefArray | CClass::ObjArray))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(table_arrays, reg_arrays, "{name}: array parameters");
         if v.get("lvalue").and_then(Value::as_bool) == Some(true) {
             let set =
                 lookup(&format!("{name}=")).unwrap_or_else(|| panic!("{name}=: no registry entry"));

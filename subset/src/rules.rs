@@ -32,6 +32,8 @@ pub enum Rule {
     Sizeof,
     NotAssignable,
     CallArity,
+    ArrayArg,
+    TokenArg,
     // Types.
     TypeUnknown,
     TypeUnsupported,
@@ -74,6 +76,8 @@ impl Rule {
         Rule::Sizeof,
         Rule::NotAssignable,
         Rule::CallArity,
+        Rule::ArrayArg,
+        Rule::TokenArg,
         Rule::TypeUnknown,
         Rule::TypeUnsupported,
         Rule::CharPtrCast,
@@ -209,6 +213,16 @@ impl Rule {
                 "expr.call-arity",
                 "a call must pass as many arguments as the bound prototype declares",
                 "PyNumber_Add(left_o);",
+            ),
+            Rule::ArrayArg => (
+                "expr.array-arg",
+                "an array parameter (`array = [i]` in the binding table) takes a stack array item or a local array, whose length is known; any other pointer would be read as raw memory",
+                "_PyTuple_FromStackRefStealOnSuccess(frame->localsplus, oparg);",
+            ),
+            Rule::TokenArg => (
+                "expr.token-arg",
+                "an identifier parameter (`token = [i]`, as in `_Py_ID(name)`) takes a bare identifier, which names a string, not a value",
+                "_Py_ID(\"send\")",
             ),
             Rule::TypeUnknown => (
                 "type.unknown",

@@ -196,6 +196,37 @@ fn rejects_bad_templates_and_out_params() {
 }
 
 #[test]
+fn array_and_token_parameters_need_the_right_pointer_types() {
+    let e = errors_of(&format!(
+        "{OBJ}[function.\"f\"]\nsig = \"PyObject *f(int *a, long n)\"\nrust = \"vm.f({{0}}, {{1}})\"\narray = [0]\n"
+    ));
+    assert_eq!(
+        e[0].problem,
+        Problem::ArrayNotElementPointer {
+            index: 0,
+            ty: "int *".into()
+        }
+    );
+    let e = errors_of(&format!(
+        "{OBJ}[function.\"f\"]\nsig = \"PyObject *f(PyObject *a)\"\nrust = \"vm.f({{0}})\"\ntoken = [0]\n"
+    ));
+    assert!(matches!(
+        e[0].problem,
+        Problem::TokenNotCharPointer { index: 0, .. }
+    ));
+    let e = errors_of(&format!(
+        "{OBJ}[function.\"f\"]\nsig = \"PyObject *f(PyObject **a, long n)\"\nrust = \"vm.f({{0}}, {{1}})\"\narray = [2]\n"
+    ));
+    assert_eq!(e[0].problem, Problem::OutOfRange { index: 2, arity: 2 });
+    // `PyObject *const *args` and `const _PyStackRef *src` are array parameters.
+    let t = format!(
+        "{OBJ}[function.\"f\"]\nsig = \"PyObject *f(PyObject *const *a, long n)\"\nrust = \"vm.f({{0}}, {{1}})\"\narray = [0]\n"
+    );
+    let b = Bindings::from_str(&t, "<test>").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(b.function("f").map(|f| f.array.clone()), Some(vec![0]));
+}
+
+#[test]
 fn rejects_missing_unknown_and_mistyped_keys() {
     let e = errors_of(&format!(
         "{OBJ}[function.\"f\"]\nrust = \"vm.f()\"\nsigh = \"int f(void)\"\n"

@@ -97,6 +97,18 @@ const CASES: &[(&str, &str, &str)] = &[
         "PyObject *r = PyNumber_Add(descr);",
     ),
     (
+        "expr.array-arg",
+        "_PyStackRef pair[2] = {left, right};\n\
+         PyObject *t = _PyTuple_FromStackRefStealOnSuccess(values, oparg);\n\
+         PyObject *u = _PyTuple_FromStackRefStealOnSuccess(pair, 2);",
+        "_PyStackRef *p = values; PyObject *t = _PyTuple_FromStackRefStealOnSuccess(p, oparg);",
+    ),
+    (
+        "expr.token-arg",
+        "PyObject *n = &_Py_ID(__name__); int same = descr == &_Py_ID(x);",
+        "PyObject *n = &_Py_ID(\"x\");",
+    ),
+    (
         "type.unknown",
         "PyListObject *l = (PyListObject *)descr;",
         "PyCFunction f = 0;",

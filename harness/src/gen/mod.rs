@@ -91,6 +91,10 @@ pub const NAMES: &[&str] = &[
     "__class__",
     "len",
     "None",
+    // `_Py_ID(...)` names bodies look up in builtins/locals (LOAD_BUILD_CLASS,
+    // SETUP_ANNOTATIONS), so those lookups can hit too.
+    "__build_class__",
+    "__annotations__",
 ];
 
 /// A str: one of [`NAMES`] (interned, as in `co_names`), or a fresh string.

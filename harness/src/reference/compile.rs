@@ -566,8 +566,25 @@ impl Compiler<'_> {
         };
         let fixed = f.c_params.len();
         let skip = out_args.len();
+        let token = match &callee.node {
+            Expression::Identifier(id) => self
+                .b
+                .function(&id.node.name)
+                .map(|fb| fb.token.clone())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         for (i, a) in args.iter().enumerate() {
             let param = f.c_params.get(i + skip);
+            if token.contains(&i) {
+                // `_Py_ID(name)`: the identifier is the string it names.
+                let Expression::Identifier(id) = &a.node else {
+                    return unsupported("identifier argument that is not an identifier");
+                };
+                let lit = CVal::Rt(Value::CStr(runtime::CStr::Lit(leak(&id.node.name))));
+                out_args.push(Arg::Val(Expr::Lit(lit), Ty::Other));
+                continue;
+            }
             let out_param = matches!(
                 param.map(|p| p.class),
                 Some(CClass::OutObj | CClass::OutStackRef)
@@ -579,7 +596,7 @@ impl Compiler<'_> {
                             self.typing
                                 .expr(&u.node.operand)
                                 .and_then(|i| i.name.as_ref()),
-                            Some(NameRef::Global(_))
+                            Some(NameRef::Global(_) | NameRef::Function(_))
                         ) =>
                 {
                     Arg::Out(self.place(&u.node.operand)?)
@@ -618,9 +635,10 @@ impl Compiler<'_> {
     ) -> Result<Expr, CompileError> {
         Ok(match op {
             UnaryOperator::Address => {
-                // `&PyLong_Type`: the global already evaluates to the object pointer.
+                // `&PyLong_Type` / `&_Py_ID(x)`: the global or the call already evaluates to
+                // the object pointer (the checker allows `&` only on static objects).
                 match self.typing.expr(operand).and_then(|i| i.name.as_ref()) {
-                    Some(NameRef::Global(_)) => self.expr(operand)?,
+                    Some(NameRef::Global(_) | NameRef::Function(_)) => self.expr(operand)?,
                     _ => return unsupported("address-of"),
                 }
             }

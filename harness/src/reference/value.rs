@@ -178,7 +178,7 @@ impl CVal {
                 Value::Keys(k) => !k.0.is_null(),
                 Value::Entry(e) => !e.dict.is_null(),
                 Value::CStr(s) => s != runtime::CStr::Null,
-                Value::TState(_) | Value::Destructor(_) => true,
+                Value::TState(_) | Value::Destructor(_) | Value::Slots(_) => true,
                 Value::Int(i, _) => i != 0,
                 Value::Float(f) => f != 0.0,
                 Value::StackRef(_) | Value::Void => {
@@ -258,9 +258,11 @@ impl CVal {
             CVal::Float(f) => Value::Float(f),
             CVal::Rt(v) => v,
             CVal::Void => Value::Void,
-            CVal::StackArr(..) => {
-                return Err(Skip::new("stack array passed to a function", ""));
-            }
+            // An array argument (`const _PyStackRef *src`): the registry reads the slots.
+            CVal::StackArr(start, len) => Value::Slots(runtime::Slots {
+                start: start as u32,
+                len: len as u32,
+            }),
             CVal::Uninit => return Err(Skip::new("read of an uninitialized variable", "")),
         })
     }

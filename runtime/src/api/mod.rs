@@ -5,6 +5,7 @@
 //! entries collected by [`all_entries`].
 
 pub mod atomics;
+pub mod calls;
 pub mod errors;
 pub mod eval;
 pub mod frames;
@@ -36,6 +37,8 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(frames::entries());
     v.extend(globals::entries());
     v.extend(monitoring::entries());
+    v.extend(calls::entries());
+    v.extend(calls::ids::entries());
     v.extend(sequences::entries::entries());
     v
 }

@@ -102,10 +102,14 @@ pub enum Problem {
     NotAPrototype,
     #[error("template `{key}`: {message}")]
     Template { key: &'static str, message: String },
-    #[error("`out`/`byref` index {index} but the prototype has {arity} parameter(s)")]
+    #[error("`out`/`byref`/`array`/`token` index {index} but the prototype has {arity} parameter(s)")]
     OutOfRange { index: i64, arity: usize },
     #[error("`out` index {index}: parameter type {ty} is not a pointer")]
     OutNotPointer { index: usize, ty: String },
+    #[error("`array` index {index}: parameter type {ty} is not a pointer to `_PyStackRef` or to an object pointer")]
+    ArrayNotElementPointer { index: usize, ty: String },
+    #[error("`token` index {index}: parameter type {ty} is not `const char *`")]
+    TokenNotCharPointer { index: usize, ty: String },
     #[error("`set` needs `lvalue = true`")]
     SetWithoutLvalue,
     #[error("`lvalue = true` needs a `set` template")]

@@ -413,6 +413,8 @@ struct FnData {
     rust: Option<(Template, usize)>,
     out: Option<(Vec<i64>, usize)>,
     byref: Option<(Vec<i64>, usize)>,
+    array: Option<(Vec<i64>, usize)>,
+    token: Option<(Vec<i64>, usize)>,
     lvalue: bool,
     set: Option<(Template, usize)>,
 }
@@ -428,6 +430,8 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
             rust: r.template("rust", true),
             out: r.int_array("out"),
             byref: r.int_array("byref"),
+            array: r.int_array("array"),
+            token: r.int_array("token"),
             lvalue: r.bool("lvalue", false).unwrap_or(false),
             set: r.template("set", false),
         };
@@ -504,6 +508,42 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                 }
             }
         }
+        let mut array = Vec::new();
+        if let Some((idx, at)) = &p.data.array {
+            for &i in idx {
+                match usize::try_from(i).ok().filter(|&u| u < arity) {
+                    None => r
+                        .problems
+                        .push((*at, Problem::OutOfRange { index: i, arity })),
+                    Some(u) if !b.is_array_param(&ty.params[u]) => r.problems.push((
+                        *at,
+                        Problem::ArrayNotElementPointer {
+                            index: u,
+                            ty: ty.params[u].to_string(),
+                        },
+                    )),
+                    Some(u) => array.push(u),
+                }
+            }
+        }
+        let mut token = Vec::new();
+        if let Some((idx, at)) = &p.data.token {
+            for &i in idx {
+                match usize::try_from(i).ok().filter(|&u| u < arity) {
+                    None => r
+                        .problems
+                        .push((*at, Problem::OutOfRange { index: i, arity })),
+                    Some(u) if !ty.params[u].is_char_pointer() => r.problems.push((
+                        *at,
+                        Problem::TokenNotCharPointer {
+                            index: u,
+                            ty: ty.params[u].to_string(),
+                        },
+                    )),
+                    Some(u) => token.push(u),
+                }
+            }
+        }
         let name = r.name.clone();
         let at = r.at;
         let lvalue = p.data.lvalue;
@@ -519,6 +559,8 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                         rust,
                         out,
                         byref,
+                        array,
+                        token,
                         lvalue,
                         set: p.data.set.map(|s| s.0),
                         location: report.lines.at(at),

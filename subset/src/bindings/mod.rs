@@ -128,6 +128,12 @@ pub struct FunctionBinding {
     /// Parameter indices whose argument the macro assigns in place (`Py_CLEAR(x)`): the
     /// argument must be assignable.
     pub byref: Vec<usize>,
+    /// Parameter indices that are read-only arrays (`const _PyStackRef *src` with the length in
+    /// another parameter): the argument must be a stack array item or a local array.
+    pub array: Vec<usize>,
+    /// Parameter indices (`const char *`) whose argument is a bare identifier token, passed as
+    /// its name: `_Py_ID(__build_class__)`.
+    pub token: Vec<usize>,
     /// The call may be assigned to (`GETLOCAL(i) = v`), through `set`.
     pub lvalue: bool,
     pub set: Option<Template>,
@@ -320,6 +326,14 @@ impl Bindings {
     }
 
     /// `T *` where `T` has class `object-pointer`.
+    /// A pointer to `_PyStackRef` or to an object pointer: the C type of an array parameter
+    /// (`const _PyStackRef *src`, `PyObject *const *args`).
+    pub fn is_array_param(&self, ty: &CType) -> bool {
+        ty.pointee().is_some_and(|p| {
+            self.class_of(p) == Some(TypeClass::StackRef) || self.is_object_pointer(p)
+        })
+    }
+
     pub fn is_object_pointer(&self, ty: &CType) -> bool {
         matches!(
             ty.pointee().and_then(|p| self.class_of(p)),

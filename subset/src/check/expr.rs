@@ -349,6 +349,10 @@ impl Checker<'_> {
                     let ft = f.ty.clone();
                     let out = f.out.clone();
                     let byref = f.byref.clone();
+                    let special = Special {
+                        array: f.array.clone(),
+                        token: f.token.clone(),
+                    };
                     self.typing.exprs.insert(
                         callee.span.into(),
                         ExprInfo {
@@ -357,7 +361,7 @@ impl Checker<'_> {
                             name: Some(NameRef::Function(name.to_string())),
                         },
                     );
-                    self.arguments(e.span, name, &ft, &out, &byref, args);
+                    self.arguments(e.span, name, &ft, &out, &byref, &special, args);
                     return self.record(
                         e,
                         ft.ret.clone(),
@@ -418,7 +422,15 @@ impl Checker<'_> {
                 "call through a function pointer that is not a bound table",
             );
         }
-        self.arguments(e.span, "function pointer", &ft, &[], &[], args);
+        self.arguments(
+            e.span,
+            "function pointer",
+            &ft,
+            &[],
+            &[],
+            &Special::default(),
+            args,
+        );
         self.record(e, ft.ret.clone(), None, None)
     }
 
@@ -434,6 +446,65 @@ impl Checker<'_> {
             }
             Expression::Member(_) => true,
             _ => false,
+        }
+    }
+
+    /// An identifier argument (`_Py_ID(name)`): a bare name, typed as the string it names.
+    fn token_argument(&mut self, a: &Node<Expression>, what: &str) {
+        if matches!(a.node, Expression::Identifier(_)) {
+            self.record(
+                a,
+                CType::aliased_int(IntRank::Char, true, "char").ptr(),
+                None,
+                None,
+            );
+        } else {
+            self.bail(
+                Rule::TokenArg,
+                a.span,
+                format!("{what} takes an identifier here"),
+            );
+        }
+    }
+
+    /// An array argument: a stack array item (`values`) or a local array, whose element type
+    /// is the parameter's pointee.
+    fn array_argument(&mut self, a: &Node<Expression>, what: &str, param: Option<&CType>) {
+        let is_array_name = match &a.node {
+            Expression::Identifier(id) => {
+                let n = id.node.name.as_str();
+                match self.local(n) {
+                    Some(l) => matches!(l.ty, Some(CType::Array(..))),
+                    None => self.env.stack_item(n).is_some_and(|s| s.array),
+                }
+            }
+            _ => false,
+        };
+        let Some(t) = self.expr(a) else { return };
+        if !is_array_name {
+            self.bail(
+                Rule::ArrayArg,
+                a.span,
+                format!("{what} takes a stack array item or a local array here"),
+            );
+            return;
+        }
+        let elem = match t.decay() {
+            CType::Pointer(e) => *e,
+            _ => return,
+        };
+        let fits = param.and_then(CType::pointee).is_some_and(|q| {
+            same_type(q, &elem) || (self.b.is_object_pointer(q) && self.b.is_object_pointer(&elem))
+        });
+        if !fits {
+            self.bail(
+                Rule::TypeMismatch,
+                a.span,
+                format!(
+                    "array argument of {what}: {t} passed for {}",
+                    param.map(|p| p.to_string()).unwrap_or_default()
+                ),
+            );
         }
     }
 
@@ -458,6 +529,7 @@ impl Checker<'_> {
         ft: &FnType,
         out: &[usize],
         byref: &[usize],
+        special: &Special,
         args: &[Node<Expression>],
     ) {
         let (params, variadic) = (&ft.params[..], ft.variadic);
@@ -480,6 +552,14 @@ impl Checker<'_> {
         }
         for (i, a) in args.iter().enumerate() {
             let param = params.get(i);
+            if special.token.contains(&i) {
+                self.token_argument(a, what);
+                continue;
+            }
+            if special.array.contains(&i) {
+                self.array_argument(a, what, param);
+                continue;
+            }
             match (&a.node, param) {
                 (Expression::StringLiteral(_), Some(p)) if p.is_char_pointer() => {
                     self.record(
@@ -651,9 +731,11 @@ impl Checker<'_> {
                 let t = self.expr(operand)?;
                 let t = Some(t);
                 // `&PyLong_Type`: a reference to a static object is an object pointer.
+                // `&_Py_ID(x)`: a bound macro whose prototype returns the object struct itself
+                // names a static object the same way.
                 let static_object = matches!(
                     self.typing.expr(operand).and_then(|i| i.name.as_ref()),
-                    Some(NameRef::Global(_))
+                    Some(NameRef::Global(_) | NameRef::Function(_))
                 ) && t
                     .as_ref()
                     .is_some_and(|t| self.b.class_of(t) == Some(TypeClass::ObjectPointer));
@@ -948,4 +1030,11 @@ fn op_symbol(op: &BinaryOperator) -> &'static str {
         AssignBitwiseXor => "^=",
         AssignBitwiseOr => "|=",
     }
+}
+
+/// The binding table's special parameter kinds of one function.
+#[derive(Debug, Default)]
+struct Special {
+    array: Vec<usize>,
+    token: Vec<usize>,
 }

@@ -460,6 +460,22 @@ impl BodyCx<'_> {
                 }
                 continue;
             }
+            if f.token.contains(&i) {
+                // `_Py_ID(name)`: the identifier is the string it names.
+                let Expression::Identifier(id) = &a.node else {
+                    return Err("identifier argument is not an identifier".into());
+                };
+                let lit = syn::LitStr::new(&id.node.name, proc_macro2::Span::call_site());
+                args.push(parse_quote!(#lit));
+                continue;
+            }
+            if f.array.contains(&i) {
+                // A stack array item (`Vec`) or a local array: the callee reads a slice.
+                let v = self.expr(a)?;
+                let v = paren(v.expr);
+                args.push(parse_quote!(&#v[..]));
+                continue;
+            }
             args.push(self.argument(&f.ty.params, &f.out, f.ty.variadic, i, a)?);
         }
         let fixed = f.ty.params.len();

@@ -1,0 +1,89 @@
+//! Functions that take arrays of stack references (`const _PyStackRef *src` + a count): building
+//! tuples and lists from the value stack. Generated code passes a slice of the body's stack-array
+//! input; the reference interpreter passes the same stack slots as a [`crate::Slots`] value.
+
+use crate::handles::Obj;
+use crate::heap::Violation;
+use crate::stackref::StackRef;
+
+impl crate::vm::Vm {
+    /// The first `n` elements of `src` as owned `PyObject *` references
+    /// (`PyStackRef_AsPyObjectSteal` of each), or `None` when `n` is negative or larger than
+    /// the array (C would read outside it: recorded as a violation).
+    fn steal_slice(&mut self, src: &[StackRef], n: i64, what: &'static str) -> Option<Vec<Obj>> {
+        if n < 0 || n as usize > src.len() {
+            self.violation(Violation::Assertion(what));
+            return None;
+        }
+        Some(
+            src[..n as usize]
+                .iter()
+                .map(|r| self.stackref_as_steal(*r))
+                .collect(),
+        )
+    }
+}
+
+crate::api! {
+    /// `tuple(src[:n])`, stealing the `n` references only when the tuple is made; on failure
+    /// (NULL, exception set) the caller still owns them. `n == 0` is the empty tuple.
+    "PyObject *_PyTuple_FromStackRefStealOnSuccess(const _PyStackRef *src, Py_ssize_t n)"
+    fn tuple_from_stackref_steal_on_success(&mut self, #[array] src: StackRef, n: i64) -> Obj {
+        if n == 0 {
+            return crate::well_known::EMPTY_TUPLE;
+        }
+        if self.fallible() {
+            return Obj::NULL;
+        }
+        match self.steal_slice(src, n, "_PyTuple_FromStackRefStealOnSuccess count out of range") {
+            Some(items) => self.new_tuple(items),
+            None => Obj::NULL,
+        }
+    }
+
+    /// `list(src[:n])`, stealing the `n` references only when the list is made.
+    "PyObject *_PyList_FromStackRefStealOnSuccess(const _PyStackRef *src, Py_ssize_t n)"
+    fn list_from_stackref_steal_on_success(&mut self, #[array] src: StackRef, n: i64) -> Obj {
+        if self.fallible() {
+            return Obj::NULL;
+        }
+        match self.steal_slice(src, n, "_PyList_FromStackRefStealOnSuccess count out of range") {
+            Some(items) => self.new_list(items),
+            None => Obj::NULL,
+        }
+    }
+}
+
+/// Identifier macros: `_Py_ID(name)`, `_Py_STR(name)` (a second `api!` block needs its own
+/// module for its `entries()`).
+pub mod ids {
+    use crate::handles::Obj;
+    use crate::heap::Violation;
+
+    /// `_Py_STR(name)` literals of CPython's `pycore_global_strings.h` that bodies use, with their
+    /// text. Other names are recorded as a violation (the model does not know their text).
+    const GLOBAL_STR_LITERALS: &[(&str, &str)] = &[("empty", ""), ("dot", "."), ("newline", "\n")];
+
+    crate::api! {
+        /// `_Py_ID(name)`: the interned, immortal str `"name"` (the identifier is the text).
+        "PyObject _Py_ID(const char *name)"
+        fn py_id(&mut self, name: crate::value::CStr) -> Obj {
+            let s = self.cstr(name);
+            self.intern(&s)
+        }
+
+        /// `_Py_STR(name)`: the interned, immortal str literal CPython names `name` (`empty` is
+        /// `""`).
+        "PyObject _Py_STR(const char *name)"
+        fn py_str(&mut self, name: crate::value::CStr) -> Obj {
+            let s = self.cstr(name);
+            match GLOBAL_STR_LITERALS.iter().find(|(n, _)| *n == s) {
+                Some((_, text)) => self.intern(text),
+                None => {
+                    self.violation(Violation::Assertion("_Py_STR of a literal the model does not know"));
+                    Obj::NULL
+                }
+            }
+        }
+    }
+}

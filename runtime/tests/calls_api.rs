@@ -1,0 +1,133 @@
+//! The call family's API: functions with array parameters (`const _PyStackRef *src` + count,
+//! steal-on-success semantics with hand-computed refcounts, the registry reading the frame's
+//! slots) and the identifier macros `_Py_ID` / `_Py_STR`.
+
+use runtime::object::ObjData;
+use runtime::registry::lookup;
+use runtime::well_known as wk;
+use runtime::{FaultPlan, Obj, Slots, StackRef, Value, Vm};
+
+fn rc(vm: &Vm, o: Obj) -> i64 {
+    vm.heap.slot(o).expect("live object").rc
+}
+
+fn items(vm: &Vm, o: Obj) -> Vec<Obj> {
+    match vm.heap.data(o) {
+        ObjData::Tuple(v) | ObjData::List(v) => v.clone(),
+        other => panic!("not a sequence: {other:?}"),
+    }
+}
+
+#[test]
+fn tuple_from_stackrefs_steals_owned_and_increfs_deferred_on_success() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1000);
+    let b = vm.new_int(2000);
+    assert_eq!((rc(&vm, a), rc(&vm, b)), (1, 1));
+    // `a` is owned by the stack slot; `b` is a borrowed (deferred) reference.
+    let src = [StackRef::owned(a), StackRef::deferred(b), StackRef::NONE];
+    let t = vm.tuple_from_stackref_steal_on_success(&src, 2);
+    assert_eq!(items(&vm, t), vec![a, b], "only the first n elements");
+    // The owned reference moved into the tuple (count unchanged); the deferred one was
+    // turned into a new reference (PyStackRef_AsPyObjectSteal of a borrow).
+    assert_eq!(rc(&vm, a), 1);
+    assert_eq!(rc(&vm, b), 2);
+    assert_eq!(rc(&vm, t), 1);
+    assert_eq!(vm.heap.ty(t), wk::TUPLE_TYPE);
+}
+
+#[test]
+fn tuple_from_zero_stackrefs_is_the_empty_tuple() {
+    let mut vm = Vm::new();
+    assert_eq!(
+        vm.tuple_from_stackref_steal_on_success(&[], 0),
+        wk::EMPTY_TUPLE
+    );
+}
+
+#[test]
+fn failed_allocation_steals_nothing() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1000);
+    vm.begin_run(FaultPlan::fail_nth(0));
+    let t = vm.tuple_from_stackref_steal_on_success(&[StackRef::owned(a)], 1);
+    assert!(t.is_null());
+    assert_eq!(rc(&vm, a), 1, "the caller still owns its reference");
+    assert_eq!(
+        vm.current_exception_text().map(|(t, _)| t.to_string()),
+        Some("MemoryError".into())
+    );
+    vm.err_clear();
+    vm.begin_run(FaultPlan::fail_nth(0));
+    let l = vm.list_from_stackref_steal_on_success(&[StackRef::deferred(a)], 1);
+    assert!(l.is_null());
+    assert_eq!(rc(&vm, a), 1, "no new reference was made for a failed list");
+}
+
+#[test]
+fn list_from_stackrefs_builds_a_fresh_list_even_when_empty() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(7000);
+    let l = vm.list_from_stackref_steal_on_success(&[StackRef::owned(a)], 1);
+    assert_eq!(items(&vm, l), vec![a]);
+    assert_eq!(rc(&vm, a), 1);
+    let e1 = vm.list_from_stackref_steal_on_success(&[], 0);
+    let e2 = vm.list_from_stackref_steal_on_success(&[], 0);
+    assert_ne!(e1, e2, "lists are never shared");
+    assert!(items(&vm, e1).is_empty());
+}
+
+#[test]
+fn count_larger_than_the_array_is_a_violation_not_a_read() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1000);
+    let t = vm.tuple_from_stackref_steal_on_success(&[StackRef::owned(a)], 2);
+    assert!(t.is_null());
+    assert_eq!(rc(&vm, a), 1);
+    assert!(!vm.heap.violations.is_empty());
+}
+
+#[test]
+fn registry_reads_array_arguments_from_the_frame_slots() {
+    let mut vm = Vm::new();
+    let code = vm.simple_code(Vec::new(), Vec::new(), &[], 0, 8);
+    vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+    let a = vm.new_int(1000);
+    let b = vm.new_int(2000);
+    vm.push(StackRef::owned(a));
+    vm.push(StackRef::owned(b));
+    let base = vm.cur().nlocalsplus as u32;
+    let f = lookup("_PyTuple_FromStackRefStealOnSuccess").expect("registry entry");
+    let r = f
+        .invoke(
+            &mut vm,
+            &mut [
+                Value::Slots(Slots {
+                    start: base,
+                    len: 2,
+                }),
+                Value::from(2i64),
+            ],
+        )
+        .expect("call");
+    let Value::Obj(t) = r else { panic!("{r:?}") };
+    assert_eq!(items(&vm, t), vec![a, b], "bottom of the stack first");
+    // A plain object pointer is not an array.
+    let bad = f.invoke(&mut vm, &mut [Value::Obj(a), Value::from(1i64)]);
+    assert!(bad.is_err());
+}
+
+#[test]
+fn py_id_is_the_interned_immortal_str_of_the_identifier() {
+    let mut vm = Vm::new();
+    let a = vm.py_id(runtime::CStr::Lit("__build_class__"));
+    let b = vm.py_id(runtime::CStr::Lit("__build_class__"));
+    assert_eq!(a, b, "one object per identifier");
+    assert_eq!(vm.intern("__build_class__"), a, "the same interned str as co_names use");
+    assert!(vm.heap.slot(a).unwrap().immortal);
+    assert!(matches!(vm.heap.data(a), ObjData::Str(s) if &**s == "__build_class__"));
+    assert_eq!(vm.py_str(runtime::CStr::Lit("empty")), wk::EMPTY_STR);
+    assert!(vm.heap.violations.is_empty());
+    assert!(vm.py_str(runtime::CStr::Lit("no_such_literal")).is_null());
+    assert!(!vm.heap.violations.is_empty());
+}
