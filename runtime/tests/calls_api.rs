@@ -123,7 +123,11 @@ fn py_id_is_the_interned_immortal_str_of_the_identifier() {
     let a = vm.py_id(runtime::CStr::Lit("__build_class__"));
     let b = vm.py_id(runtime::CStr::Lit("__build_class__"));
     assert_eq!(a, b, "one object per identifier");
-    assert_eq!(vm.intern("__build_class__"), a, "the same interned str as co_names use");
+    assert_eq!(
+        vm.intern("__build_class__"),
+        a,
+        "the same interned str as co_names use"
+    );
     assert!(vm.heap.slot(a).unwrap().immortal);
     assert!(matches!(vm.heap.data(a), ObjData::Str(s) if &**s == "__build_class__"));
     assert_eq!(vm.py_str(runtime::CStr::Lit("empty")), wk::EMPTY_STR);

@@ -122,6 +122,11 @@ fn arg(rng: &mut Rng, class: CClass, objs: &[Obj]) -> Value {
         ),
         CClass::Double => Value::Float(rng.pick(&[0.0, -1.5, f64::NAN, f64::INFINITY, 1e300])),
         CClass::Obj | CClass::OutObj => Value::Obj(o),
+        // Slots inside and outside the frame (the registry must refuse, not panic).
+        CClass::StackRefArray | CClass::ObjArray => Value::Slots(runtime::Slots {
+            start: rng.pick(&[0u32, 1, 2, 1000, u32::MAX]),
+            len: rng.pick(&[0u32, 1, 2, 5, u32::MAX]),
+        }),
         CClass::StackRef | CClass::OutStackRef => Value::StackRef(rng.pick(&[
             StackRef::NULL,
             StackRef::owned(o),

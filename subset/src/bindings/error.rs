@@ -102,7 +102,9 @@ pub enum Problem {
     NotAPrototype,
     #[error("template `{key}`: {message}")]
     Template { key: &'static str, message: String },
-    #[error("`out`/`byref`/`array`/`token` index {index} but the prototype has {arity} parameter(s)")]
+    #[error(
+        "`out`/`byref`/`array`/`token` index {index} but the prototype has {arity} parameter(s)"
+    )]
     OutOfRange { index: i64, arity: usize },
     #[error("`out` index {index}: parameter type {ty} is not a pointer")]
     OutNotPointer { index: usize, ty: String },

@@ -347,9 +347,9 @@ impl Checker<'_> {
                 }
                 if let Some(f) = self.b.function(name) {
                     let ft = f.ty.clone();
-                    let out = f.out.clone();
-                    let byref = f.byref.clone();
                     let special = Special {
+                        out: f.out.clone(),
+                        byref: f.byref.clone(),
                         array: f.array.clone(),
                         token: f.token.clone(),
                     };
@@ -361,7 +361,7 @@ impl Checker<'_> {
                             name: Some(NameRef::Function(name.to_string())),
                         },
                     );
-                    self.arguments(e.span, name, &ft, &out, &byref, &special, args);
+                    self.arguments(e.span, name, &ft, &special, args);
                     return self.record(
                         e,
                         ft.ret.clone(),
@@ -422,15 +422,7 @@ impl Checker<'_> {
                 "call through a function pointer that is not a bound table",
             );
         }
-        self.arguments(
-            e.span,
-            "function pointer",
-            &ft,
-            &[],
-            &[],
-            &Special::default(),
-            args,
-        );
+        self.arguments(e.span, "function pointer", &ft, &Special::default(), args);
         self.record(e, ft.ret.clone(), None, None)
     }
 
@@ -527,11 +519,10 @@ impl Checker<'_> {
         span: Span,
         what: &str,
         ft: &FnType,
-        out: &[usize],
-        byref: &[usize],
         special: &Special,
         args: &[Node<Expression>],
     ) {
+        let (out, byref) = (&special.out, &special.byref);
         let (params, variadic) = (&ft.params[..], ft.variadic);
         let arity_ok = if variadic {
             args.len() >= params.len()
@@ -1032,9 +1023,12 @@ fn op_symbol(op: &BinaryOperator) -> &'static str {
     }
 }
 
-/// The binding table's special parameter kinds of one function.
+/// The binding table's special parameter kinds of one function (`out`, `byref`, `array`,
+/// `token` indices).
 #[derive(Debug, Default)]
 struct Special {
+    out: Vec<usize>,
+    byref: Vec<usize>,
     array: Vec<usize>,
     token: Vec<usize>,
 }
