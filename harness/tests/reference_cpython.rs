@@ -5,12 +5,7 @@ use harness::reference::Reference;
 use std::collections::BTreeMap;
 
 fn cpython() -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/cpython/3.14.7");
-    if std::env::var_os("CASES2RS_CPYTHON").is_some() || p.is_dir() {
-        Some(p)
-    } else {
-        None
-    }
+    translator::input::test_checkout("3.14.7")
 }
 
 #[test]

@@ -12,17 +12,7 @@ use translator::Builder;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn cpython_dir() -> Option<PathBuf> {
-    if let Ok(env) = std::env::var("CASES2RS_CPYTHON") {
-        let p = PathBuf::from(env);
-        if p.join("Python/bytecodes.c").is_file() {
-            return Some(p);
-        }
-    }
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/cpython/3.14.7"
-    ));
-    p.join("Python/bytecodes.c").is_file().then_some(p)
+    translator::input::test_checkout("3.14.7")
 }
 
 fn bench(c: &mut Criterion) {

@@ -13,15 +13,7 @@ use translator::report::{self, render, ReportArgs};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn cpython() -> Option<PathBuf> {
-    let dir = std::env::var("CASES2RS_CPYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/cpython/3.14.7"
-            ))
-        });
-    dir.join("Python/bytecodes.c").exists().then_some(dir)
+    translator::input::test_checkout("3.14.7")
 }
 
 fn bench(c: &mut Criterion) {

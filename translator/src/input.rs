@@ -201,3 +201,45 @@ fn load(path: &Path, source: InputSource) -> Result<ResolvedInput, InputError> {
         source,
     })
 }
+
+/// The CPython `version` checkout that tests and benches read: `$CASES2RS_CPYTHON` when it is that
+/// checkout (its `Include/patchlevel.h` says so, or it has none and `version` is the primary
+/// 3.14.7) or a folder of checkouts named by version; else `../shared/cpython/<version>` next to
+/// this repository. `None` when neither has `Python/bytecodes.c`: callers skip and say so.
+pub fn test_checkout(version: &str) -> Option<PathBuf> {
+    let has_bytecodes = |p: &Path| p.join("Python").join("bytecodes.c").is_file();
+    if let Some(env) = std::env::var_os(ENV_VAR).filter(|v| !v.is_empty()) {
+        let env = PathBuf::from(env);
+        if has_bytecodes(&env.join(version)) {
+            return Some(env.join(version));
+        }
+        if has_bytecodes(&env) {
+            let quoted = format!("\"{version}\"");
+            let is_it = match std::fs::read_to_string(env.join("Include").join("patchlevel.h")) {
+                Ok(t) => t.lines().any(|l| {
+                    let w: Vec<&str> = l.split_whitespace().collect();
+                    w.len() >= 3 && w[0] == "#define" && w[1] == "PY_VERSION" && w[2] == quoted
+                }),
+                Err(_) => version == "3.14.7",
+            };
+            if is_it {
+                return Some(env);
+            }
+        }
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/cpython")
+        .join(version);
+    has_bytecodes(&p).then_some(p)
+}
+
+/// [`test_checkout`], printing the line a skipped test shows when there is none.
+pub fn test_checkout_or_skip(version: &str) -> Option<PathBuf> {
+    let found = test_checkout(version);
+    if found.is_none() {
+        println!(
+            "skipped: no CPython {version} checkout (${ENV_VAR} or ../shared/cpython/{version})"
+        );
+    }
+    found
+}

@@ -11,19 +11,7 @@ use translator::dsl::{self, SourceFile};
 use translator::oracle::Oracle;
 
 fn cpython_dir(ver: &str) -> Option<PathBuf> {
-    if let Ok(env) = std::env::var("CASES2RS_CPYTHON") {
-        let sub = PathBuf::from(&env).join(ver);
-        if sub.is_dir() {
-            return Some(sub);
-        }
-    }
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython")).join(ver);
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("skipped: CPython {ver} checkout not found (set CASES2RS_CPYTHON)");
-        None
-    }
+    translator::input::test_checkout_or_skip(ver)
 }
 
 fn layouts(dir: &std::path::Path) -> CacheLayouts {

@@ -9,20 +9,7 @@ use translator::cbody::{self, BuildConfig, DiagnosticKind, ParsedFile, Prelude, 
 use translator::dsl::{self, SourceFile};
 
 fn cpython_dir(version: &str) -> Option<PathBuf> {
-    let dir = match std::env::var("CASES2RS_CPYTHON") {
-        Ok(d) if version == "3.14.7" => PathBuf::from(d),
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython"))
-            .join(version),
-    };
-    if dir.join("Python/bytecodes.c").exists() {
-        Some(dir)
-    } else {
-        println!(
-            "skipped: no CPython {version} checkout at {}",
-            dir.display()
-        );
-        None
-    }
+    translator::input::test_checkout_or_skip(version)
 }
 
 fn load(version: &str) -> Option<(SourceFile, dsl::File)> {

@@ -7,19 +7,7 @@ use std::path::PathBuf;
 use translator::dsl::{self, Definition, InputEffect, InstKind, MacroPart, SourceFile};
 
 fn cpython_dir(ver: &str) -> Option<PathBuf> {
-    let dir = match std::env::var("CASES2RS_CPYTHON") {
-        Ok(d) if !d.is_empty() && d.ends_with(ver) => PathBuf::from(d),
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython")).join(ver),
-    };
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "skipped: CPython {ver} sources not found at {}",
-            dir.display()
-        );
-        None
-    }
+    translator::input::test_checkout_or_skip(ver)
 }
 
 /// Counts definitions per kind from the raw lines between the markers: a definition starts a

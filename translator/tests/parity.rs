@@ -11,27 +11,14 @@ use translator::cache_layout;
 use translator::dsl::{self, SourceFile};
 use translator::oracle::{OpcodeSource, Oracle};
 
-/// `$CASES2RS_CPYTHON/<ver>` or `$CASES2RS_CPYTHON` itself when its `patchlevel.h` is that
-/// version; else `../shared/cpython/<ver>` beside the repository. A `ver` that is itself a
-/// directory (the extra checkouts of `CASES2RS_PARITY_DIRS`) is used as is.
+/// [`translator::input::test_checkout`]; a `ver` that is itself a directory (the extra
+/// checkouts of `CASES2RS_PARITY_DIRS`) is used as is.
 fn cpython_dir(ver: &str) -> Option<PathBuf> {
     if ver.contains('/') {
         let p = PathBuf::from(ver);
         return p.is_dir().then_some(p);
     }
-    if let Ok(env) = std::env::var("CASES2RS_CPYTHON") {
-        let env = PathBuf::from(env);
-        let sub = env.join(ver);
-        if sub.is_dir() {
-            return Some(sub);
-        }
-        let pl = std::fs::read_to_string(env.join("Include/patchlevel.h")).unwrap_or_default();
-        if pl.contains(&format!("#define PY_VERSION              \"{ver}\"")) {
-            return Some(env);
-        }
-    }
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython")).join(ver);
-    p.is_dir().then_some(p)
+    translator::input::test_checkout(ver)
 }
 
 struct Loaded {

@@ -9,19 +9,7 @@ use translator::cache_layout::parse_cache_layouts;
 use translator::dsl::{self, SourceFile};
 
 fn cpython_dir(ver: &str) -> Option<PathBuf> {
-    if let Ok(env) = std::env::var("CASES2RS_CPYTHON") {
-        let sub = PathBuf::from(env).join(ver);
-        if sub.is_dir() {
-            return Some(sub);
-        }
-    }
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython")).join(ver);
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("skipped: CPython {ver} checkout not found");
-        None
-    }
+    translator::input::test_checkout_or_skip(ver)
 }
 
 /// xorshift64*: deterministic, no dependency.

@@ -8,20 +8,7 @@ use translator::dsl::{self, Definition, MacroPart, SourceFile};
 use translator::report::{self, render, ReportArgs, Status};
 
 fn cpython_dir(version: &str) -> Option<PathBuf> {
-    let dir = match std::env::var("CASES2RS_CPYTHON") {
-        Ok(d) if version == "3.14.7" => PathBuf::from(d),
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cpython"))
-            .join(version),
-    };
-    if dir.join("Python/bytecodes.c").exists() {
-        Some(dir)
-    } else {
-        println!(
-            "skipped: no CPython {version} checkout at {}",
-            dir.display()
-        );
-        None
-    }
+    translator::input::test_checkout_or_skip(version)
 }
 
 /// Report arguments with an empty binding table: the shape of the report must not depend on how

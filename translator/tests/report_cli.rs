@@ -4,20 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn cpython() -> Option<PathBuf> {
-    let dir = std::env::var("CASES2RS_CPYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/cpython/3.14.7"
-            ))
-        });
-    if dir.join("Python/bytecodes.c").exists() {
-        Some(dir)
-    } else {
-        println!("skipped: no CPython checkout at {}", dir.display());
-        None
-    }
+    translator::input::test_checkout_or_skip("3.14.7")
 }
 
 fn translate(args: &[&str]) -> (i32, String, String) {
