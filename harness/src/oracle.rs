@@ -60,7 +60,9 @@ pub enum Verdict {
 
 /// Runs both sides on identical copies of the state (the reference on a clone, the candidate
 /// on the state itself) with the state's failure plan.
-pub fn check(candidate: &dyn Body, reference: &dyn Body, state: State) -> Verdict {
+pub fn check(candidate: &dyn Body, reference: &dyn Body, mut state: State) -> Verdict {
+    // Both copies descend from this point: the comparison then skips what neither wrote.
+    state.vm.fork_point();
     let mut b = state.vm.clone();
     b.begin_run(state.faults);
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

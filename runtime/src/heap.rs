@@ -37,17 +37,35 @@ pub enum Violation {
 
 /// The object arena. Slot 0 is the `NULL` sentinel.
 ///
-/// The first slots (the well-known objects of [`crate::Vm::new`]) live in a shared, copy-on-write
-/// prefix, so cloning a heap copies only the objects the harness and the run created.
-#[derive(Clone, Debug, PartialEq)]
+/// The first slots (the well-known objects of [`crate::Vm::new`]) live in a shared prefix, so
+/// cloning a heap copies only the objects the harness and the run created. A write to a prefix
+/// slot copies that one slot into `patched` (copy-on-write per slot, not per prefix: a body that
+/// writes a builtin type's version tag must not copy hundreds of immortals).
+#[derive(Clone, Debug)]
 pub struct Heap {
     base: std::sync::Arc<Vec<Slot>>,
+    /// private copies of prefix slots written since the last freeze, by handle index (few:
+    /// searched linearly)
+    patched: Vec<(u32, Slot)>,
     rest: Vec<Slot>,
-    /// every slot of `base` is immortal and none was reached mutably since the freeze (so a
-    /// snapshot comparison can skip the prefix: immortals are compared by identity)
+    /// every slot of `base` was immortal when it was frozen
     base_immortal: bool,
+    /// identity of the last [`Heap::fork`] this heap descends from (0: none); copies share it
+    fork: u64,
+    /// `len()` at the fork
+    fork_len: u32,
+    /// handles below `fork_len` written since the fork (may repeat)
+    dirty: Vec<u32>,
     /// invariant violations seen so far, in order
     pub violations: Vec<Violation>,
+}
+
+impl PartialEq for Heap {
+    fn eq(&self, o: &Heap) -> bool {
+        self.len() == o.len()
+            && self.violations == o.violations
+            && self.iter().zip(o.iter()).all(|((_, x), (_, y))| x == y)
+    }
 }
 
 impl Default for Heap {
@@ -60,8 +78,12 @@ impl Default for Heap {
                 freed: false,
                 data: ObjData::None,
             }]),
+            patched: Vec::new(),
             rest: Vec::new(),
             base_immortal: true,
+            fork: 0,
+            fork_len: 0,
+            dirty: Vec::new(),
             violations: Vec::new(),
         }
     }
@@ -69,17 +91,56 @@ impl Default for Heap {
 
 impl Heap {
     /// Moves every slot allocated so far into the shared prefix. Only sensible for objects that
-    /// are rarely written (immortals): a write to the prefix copies all of it once.
+    /// are rarely written (immortals): the prefix is copied once here.
     pub fn freeze(&mut self) {
         let rest = std::mem::take(&mut self.rest);
-        std::sync::Arc::make_mut(&mut self.base).extend(rest);
+        let patched = std::mem::take(&mut self.patched);
+        let base = std::sync::Arc::make_mut(&mut self.base);
+        for (i, s) in patched {
+            base[i as usize] = s;
+        }
+        base.extend(rest);
         self.base_immortal = self.base.iter().all(|s| s.immortal && !s.freed);
+        self.fork = 0;
+        self.dirty.clear();
     }
 
-    /// Handles below this index are immortal, untouched objects of the shared prefix (`1` when
-    /// that cannot be guaranteed): comparisons need not visit them one by one.
+    /// Marks this heap as the common origin of the copies about to be made: from now on every
+    /// slot written is recorded, and two heaps with the same fork know that any older slot
+    /// neither wrote is still identical in both (see [`crate::snapshot::quick_equal`]).
+    pub fn fork(&mut self) {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        self.fork = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.fork_len = self.len() as u32;
+        self.dirty.clear();
+    }
+
+    /// The identity of the fork this heap descends from (0: none).
+    pub fn fork_id(&self) -> u64 {
+        self.fork
+    }
+
+    /// Number of slots at the fork: later handles are all new since then.
+    pub fn fork_len(&self) -> u32 {
+        self.fork_len
+    }
+
+    /// Handles below [`Heap::fork_len`] written since the fork (unordered, may repeat).
+    pub fn dirty(&self) -> &[u32] {
+        &self.dirty
+    }
+
+    fn touch(&mut self, i: usize) {
+        if self.fork != 0 && i < self.fork_len as usize && self.dirty.last() != Some(&(i as u32)) {
+            self.dirty.push(i as u32);
+        }
+    }
+
+    /// Handles below this index are immortal objects of the shared prefix (`1` when a written
+    /// prefix slot is no longer immortal): comparisons need not visit them one by one, since
+    /// immortals are compared by identity.
     pub fn immortal_prefix(&self) -> usize {
-        if self.base_immortal {
+        if self.base_immortal && self.patched.iter().all(|(_, s)| s.immortal && !s.freed) {
             self.base.len()
         } else {
             1
@@ -89,6 +150,11 @@ impl Heap {
     fn at(&self, i: usize) -> Option<&Slot> {
         let b = self.base.len();
         if i < b {
+            if !self.patched.is_empty() {
+                if let Some((_, s)) = self.patched.iter().find(|(j, _)| *j as usize == i) {
+                    return Some(s);
+                }
+            }
             self.base.get(i)
         } else {
             self.rest.get(i - b)
@@ -96,22 +162,32 @@ impl Heap {
     }
 
     fn at_mut(&mut self, i: usize) -> Option<&mut Slot> {
-        let b = self.base.len();
-        if i < b {
-            self.base_immortal = false;
-            std::sync::Arc::make_mut(&mut self.base).get_mut(i)
+        if i < self.len() {
+            Some(self.at_in_range(i))
         } else {
-            self.rest.get_mut(i - b)
+            None
         }
     }
 
+    /// The private copy of prefix slot `i < base.len()`, made on first write.
+    fn patch(&mut self, i: usize) -> &mut Slot {
+        let k = match self.patched.iter().position(|(j, _)| *j as usize == i) {
+            Some(k) => k,
+            None => {
+                self.patched.push((i as u32, self.base[i].clone()));
+                self.patched.len() - 1
+            }
+        };
+        &mut self.patched[k].1
+    }
+
     fn sentinel(&self) -> &Slot {
-        &self.base[0]
+        self.at(0).unwrap_or(&self.base[0])
     }
 
     /// Every slot with its handle index (index 0 is the NULL sentinel).
     pub fn iter(&self) -> impl Iterator<Item = (usize, &Slot)> {
-        self.base.iter().chain(self.rest.iter()).enumerate()
+        (0..self.len()).filter_map(move |i| self.at(i).map(|s| (i, s)))
     }
 
     /// Allocates a new object with reference count 1.
@@ -196,10 +272,10 @@ impl Heap {
 
     /// Mutable slot `i`; the caller checked `i < self.len()`.
     fn at_in_range(&mut self, i: usize) -> &mut Slot {
+        self.touch(i);
         let b = self.base.len();
         if i < b {
-            self.base_immortal = false;
-            &mut std::sync::Arc::make_mut(&mut self.base)[i]
+            self.patch(i)
         } else {
             &mut self.rest[i - b]
         }
@@ -208,8 +284,7 @@ impl Heap {
     fn scratch(&mut self) -> &mut Slot {
         // The sentinel is immortal and its data is reset on every use, so a stray write through
         // a NULL handle cannot leak into later reads.
-        self.base_immortal = false;
-        let s = &mut std::sync::Arc::make_mut(&mut self.base)[0];
+        let s = self.patch(0);
         s.data = ObjData::None;
         s.immortal = true;
         s

@@ -730,12 +730,42 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
     {
         return false;
     }
+    // Immortal prefix slots from before the run are never live mortals and match only
+    // themselves: the maps need not cover them.
+    let lo = a
+        .heap
+        .immortal_prefix()
+        .min(b.heap.immortal_prefix())
+        .min(a.fresh_from as usize)
+        .min(b.fresh_from as usize)
+        .max(1);
+    // Copies of one fork: an old object neither side wrote is identical in both, so only the
+    // written ones (and whatever they reach) need a visit.
+    let old_end = a.fresh_from.min(a.heap.len() as u32).max(lo as u32);
+    let siblings = a.heap.fork_id() != 0 && a.heap.fork_id() == b.heap.fork_id();
+    let mut dirty = Vec::new();
+    if siblings {
+        dirty = vec![false; (old_end - lo as u32) as usize];
+        for &h in a.heap.dirty().iter().chain(b.heap.dirty()) {
+            if (lo as u32..old_end).contains(&h) {
+                dirty[(h - lo as u32) as usize] = true;
+            }
+        }
+        let since = a.heap.fork_len().min(b.heap.fork_len()).max(lo as u32);
+        for h in since..old_end {
+            dirty[(h - lo as u32) as usize] = true;
+        }
+    }
     let mut m = Matcher {
         a,
         b,
-        ab: vec![u32::MAX; a.heap.len()],
-        ba: vec![u32::MAX; b.heap.len()],
-        queue: Vec::new(),
+        siblings,
+        old_end,
+        dirty,
+        lo: lo as u32,
+        ab: vec![u32::MAX; a.heap.len().saturating_sub(lo)],
+        ba: vec![u32::MAX; b.heap.len().saturating_sub(lo)],
+        queue: Vec::with_capacity(32),
     };
     if let (Some(fa), Some(fb)) = (
         a.frames.get(a.current.0 as usize),
@@ -811,9 +841,20 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
             return false;
         }
     }
+    if siblings {
+        // Every written old object is compared (freed ones too: more than the snapshot shows,
+        // which can only turn an "equal" into a "maybe different").
+        for h in lo as u32..old_end {
+            if m.dirty[(h - lo as u32) as usize] && !m.link(Obj(h), Obj(h)) {
+                return false;
+            }
+        }
+    }
     // Immortal prefix slots are never live mortals, so the loop would do nothing there.
-    let start = a.heap.immortal_prefix().min(b.heap.immortal_prefix()) as u32;
-    for h in start..a.fresh_from.min(a.heap.len() as u32) {
+    for h in lo as u32..a.fresh_from.min(a.heap.len() as u32) {
+        if siblings && !m.dirty[(h - lo as u32) as usize] {
+            continue;
+        }
         let (sa, sb) = (a.heap.slot(Obj(h)), b.heap.slot(Obj(h)));
         let live = |s: Option<&crate::heap::Slot>| s.is_some_and(|s| !s.immortal && !s.freed);
         if live(sa) != live(sb) {
@@ -842,6 +883,30 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
         {
             return false;
         }
+        // Sequences: link the items in place (the common case, no copy into `ka`/`kb`).
+        match (&sx.data, &sy.data) {
+            (ObjData::Tuple(p), ObjData::Tuple(q))
+            | (ObjData::List(p), ObjData::List(q))
+            | (ObjData::Set(p), ObjData::Set(q)) => {
+                let live = |v: &Vec<Obj>| v.iter().filter(|o| !o.is_null()).count();
+                let dense = !p.iter().chain(q).any(|o| o.is_null());
+                if dense {
+                    if p.len() != q.len() {
+                        return false;
+                    }
+                    for (x, y) in p.iter().zip(q) {
+                        if !m.link(*x, *y) {
+                            return false;
+                        }
+                    }
+                    continue;
+                }
+                if live(p) != live(q) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
         ka.clear();
         kb.clear();
         sx.data.children(&mut ka);
@@ -858,7 +923,7 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
     // Leaks (live fresh mortal objects no root reaches) are left to the full comparison.
     let leaked = |vm: &Vm, map: &[u32]| {
         (vm.fresh_from as usize..vm.heap.len()).any(|h| {
-            map[h] == u32::MAX
+            map[h - lo] == u32::MAX
                 && vm
                     .heap
                     .slot(Obj(h as u32))
@@ -871,6 +936,14 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
 struct Matcher<'a> {
     a: &'a Vm,
     b: &'a Vm,
+    /// handles below `lo` are immortals of both shared prefixes; the maps start at `lo`
+    lo: u32,
+    /// both states are copies of one fork ([`Vm::fork_point`])
+    siblings: bool,
+    /// end of the old handles `dirty` covers
+    old_end: u32,
+    /// per old handle from `lo`: written by either copy since the fork (siblings only)
+    dirty: Vec<bool>,
     ab: Vec<u32>,
     ba: Vec<u32>,
     queue: Vec<(Obj, Obj)>,
@@ -890,7 +963,25 @@ impl Matcher<'_> {
             return x.is_null() && y.is_null();
         }
         let (a, b) = (self.a, self.b);
-        let (xi, yi) = (x.0 as usize, y.0 as usize);
+        // Old objects match only themselves; an old immortal has nothing more to compare (its
+        // data is not part of the snapshot), so it needs no entry in the maps.
+        if x.0 < a.fresh_from || y.0 < b.fresh_from {
+            if x != y {
+                return false;
+            }
+            if x.0 < self.lo || (a.heap.is_immortal(x) && b.heap.is_immortal(y)) {
+                return true;
+            }
+            // Unwritten since the fork: identical in both, and so is everything it refers to
+            // that nobody wrote (written objects are all visited on their own).
+            if self.siblings && x.0 < self.old_end && !self.dirty[(x.0 - self.lo) as usize] {
+                return true;
+            }
+        }
+        if x.0 < self.lo || y.0 < self.lo {
+            return x == y;
+        }
+        let (xi, yi) = ((x.0 - self.lo) as usize, (y.0 - self.lo) as usize);
         if xi >= self.ab.len() || yi >= self.ba.len() {
             return x == y;
         }
@@ -899,11 +990,7 @@ impl Matcher<'_> {
         }
         let x_old = x.0 < a.fresh_from;
         let y_old = y.0 < b.fresh_from;
-        if x_old || y_old {
-            if x != y {
-                return false;
-            }
-        } else if a.heap.is_immortal(x) || b.heap.is_immortal(y) {
+        if !(x_old || y_old) && (a.heap.is_immortal(x) || b.heap.is_immortal(y)) {
             // Immortals created during the run (small ints, interned str) match by value.
             let same = a.heap.is_immortal(x)
                 && b.heap.is_immortal(y)

@@ -37,7 +37,8 @@ pub struct Vm {
     pub this_instr: CodePtr,
     /// `next_instr` of the running instruction
     pub next_instr: CodePtr,
-    small_ints: Vec<Obj>,
+    /// shared with the prototype (harness states start with every small int created)
+    small_ints: Arc<Vec<Obj>>,
     /// shared with the prototype until a run interns a new string (clones stay one refcount)
     interned: Arc<Vec<(Arc<str>, Obj)>>,
 }
@@ -112,7 +113,10 @@ impl Vm {
             next_version: n_types + 1,
             this_instr: CodePtr::NULL,
             next_instr: CodePtr::NULL,
-            small_ints: vec![Obj::NULL; (wk::SMALL_INT_MAX - wk::SMALL_INT_MIN + 1) as usize],
+            small_ints: Arc::new(vec![
+                Obj::NULL;
+                (wk::SMALL_INT_MAX - wk::SMALL_INT_MIN + 1) as usize
+            ]),
             interned: Arc::new(vec![(Arc::from(""), wk::EMPTY_STR)]),
         }
     }
@@ -123,6 +127,12 @@ impl Vm {
         self.fresh_from = self.heap.len() as u32;
         self.faults = faults;
         self.heap.violations.clear();
+    }
+
+    /// Marks this state as the common origin of the copies about to be made (both sides of a
+    /// check): [`crate::snapshot::quick_equal`] then visits only the objects either copy wrote.
+    pub fn fork_point(&mut self) {
+        self.heap.fork();
     }
 
     /// Counts one fallible call against the failure plan; when it is the planned failure, sets
@@ -154,9 +164,10 @@ impl Vm {
         if (wk::SMALL_INT_MIN..=wk::SMALL_INT_MAX).contains(&v) {
             let i = (v - wk::SMALL_INT_MIN) as usize;
             if self.small_ints[i].is_null() {
-                self.small_ints[i] = self
+                let o = self
                     .heap
                     .alloc_immortal(wk::LONG_TYPE, ObjData::Int(IntVal::Small(v)));
+                Arc::make_mut(&mut self.small_ints)[i] = o;
             }
             return self.small_ints[i];
         }
