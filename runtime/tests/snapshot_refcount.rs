@@ -322,3 +322,92 @@ fn pushed_frames_are_part_of_the_snapshot() {
     assert!(d.contains("frames[1].stack_pointer: 2 vs 3"), "{d}");
     check_quick_equal();
 }
+
+/// A state whose old objects nest: local 0 is a list holding a dict `{"k": 1000}` and a second
+/// list; so a body can write an old object that only an unwritten old object refers to.
+fn nested_state() -> (Vm, Obj, Obj, Obj) {
+    let (mut vm, _, _) = state();
+    let d = vm.new_dict();
+    let k = vm.intern("k");
+    let v = vm.new_int(1000);
+    vm.dict_set(d, k, v);
+    vm.heap.decref(v);
+    let inner = vm.new_list(vec![]);
+    let outer = vm.new_list(vec![d, inner]);
+    vm.set_local_raw(1, StackRef::owned(outer));
+    (vm, outer, d, inner)
+}
+
+/// Copies of one fork ([`Vm::fork_point`]) are compared by visiting only what either wrote.
+/// That shortcut must never call two states equal when their snapshots differ, and must
+/// agree with the full comparison (copies that do not share a fork) on these runs.
+#[test]
+fn forked_copies_compare_only_written_objects_and_agree_with_the_full_comparison() {
+    type Body = fn(&mut Vm, Obj, Obj, Obj) -> Outcome;
+    let bodies: [(&str, Body); 7] = [
+        ("nothing", |_, _, _, _| Outcome::Continue),
+        ("nothing again", |_, _, _, _| Outcome::Continue),
+        ("dict value 7", |vm, _, d, _| {
+            let k = vm.intern("k");
+            let v = vm.new_int(7);
+            vm.dict_set(d, k, v);
+            vm.heap.decref(v);
+            Outcome::Continue
+        }),
+        ("dict value 8", |vm, _, d, _| {
+            let k = vm.intern("k");
+            let v = vm.new_int(8);
+            vm.dict_set(d, k, v);
+            vm.heap.decref(v);
+            Outcome::Continue
+        }),
+        ("inner gets a fresh list", |vm, _, _, inner| {
+            let l = vm.new_list(vec![]);
+            if let runtime::ObjData::List(items) = vm.heap.data_mut(inner) {
+                items.push(l);
+            }
+            Outcome::Continue
+        }),
+        ("inner gets a fresh dict", |vm, _, _, inner| {
+            let l = vm.new_dict();
+            if let runtime::ObjData::List(items) = vm.heap.data_mut(inner) {
+                items.push(l);
+            }
+            Outcome::Continue
+        }),
+        ("extra count on the dict", |vm, _, d, _| {
+            vm.heap.incref(d);
+            Outcome::Continue
+        }),
+    ];
+    let (mut origin, outer, d, inner) = nested_state();
+    origin.fork_point();
+    let runs: Vec<(&str, Vm, Outcome)> = bodies
+        .iter()
+        .map(|(name, body)| {
+            let mut vm = origin.clone();
+            vm.begin_run(FaultPlan::default());
+            let out = body(&mut vm, outer, d, inner);
+            (*name, vm, out)
+        })
+        .collect();
+    let mut shortcut_equal = 0;
+    for (na, va, oa) in &runs {
+        for (nb, vb, ob) in &runs {
+            let quick = runtime::snapshot::quick_equal(va, Some(*oa), vb, Some(*ob));
+            let (sa, sb) = (Snapshot::take(va, Some(*oa)), Snapshot::take(vb, Some(*ob)));
+            if quick {
+                assert!(sa == sb, "{na} vs {nb}: equal by the shortcut but: {}", sa.diff(&sb));
+                shortcut_equal += 1;
+            }
+            // The same states, no longer known to share a fork: the full comparison.
+            let mut vb2 = vb.clone();
+            vb2.fork_point();
+            let full = runtime::snapshot::quick_equal(va, Some(*oa), &vb2, Some(*ob));
+            assert_eq!(quick, full, "{na} vs {nb}");
+            assert_eq!(quick, sa == sb, "{na} vs {nb}");
+        }
+    }
+    // 7 runs compared with themselves, plus "nothing" with "nothing again" both ways.
+    assert_eq!(shortcut_equal, 9);
+}
