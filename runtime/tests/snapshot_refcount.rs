@@ -397,7 +397,11 @@ fn forked_copies_compare_only_written_objects_and_agree_with_the_full_comparison
             let quick = runtime::snapshot::quick_equal(va, Some(*oa), vb, Some(*ob));
             let (sa, sb) = (Snapshot::take(va, Some(*oa)), Snapshot::take(vb, Some(*ob)));
             if quick {
-                assert!(sa == sb, "{na} vs {nb}: equal by the shortcut but: {}", sa.diff(&sb));
+                assert!(
+                    sa == sb,
+                    "{na} vs {nb}: equal by the shortcut but: {}",
+                    sa.diff(&sb)
+                );
                 shortcut_equal += 1;
             }
             // The same states, no longer known to share a fork: the full comparison.
