@@ -73,7 +73,7 @@ impl Vm {
             );
             debug_assert_eq!(h, t.handle);
         }
-        let singletons: [(Obj, Obj, ObjData); 9] = [
+        let singletons: [(Obj, Obj, ObjData); 12] = [
             (wk::NONE, wk::NONE_TYPE, ObjData::None),
             (
                 wk::NOT_IMPLEMENTED,
@@ -95,6 +95,10 @@ impl Vm {
                 wk::OPAQUE_TYPE,
                 ObjData::Opaque(0),
             ),
+            // `callable_cache`: told apart by handle (calls dispatch on it).
+            (wk::BUILTIN_LEN, wk::CFUNCTION_TYPE, ObjData::Opaque(1)),
+            (wk::BUILTIN_ISINSTANCE, wk::CFUNCTION_TYPE, ObjData::Opaque(2)),
+            (wk::LIST_APPEND, wk::METHOD_DESCR_TYPE, ObjData::Opaque(3)),
         ];
         for (want, ty, data) in singletons {
             let h = heap.alloc_immortal(ty, data);

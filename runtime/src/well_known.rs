@@ -144,8 +144,16 @@ pub const EMPTY_STR: Obj = Obj(60);
 pub const EMPTY_BYTES: Obj = Obj(61);
 /// `_PyInstrumentation_MISSING`: the "no argument" sentinel of monitoring calls
 pub const INSTRUMENTATION_MISSING: Obj = Obj(62);
+/// the builtin function `len` (`interp->callable_cache.len`)
+pub const BUILTIN_LEN: Obj = Obj(63);
+/// the builtin function `isinstance` (`interp->callable_cache.isinstance`)
+pub const BUILTIN_ISINSTANCE: Obj = Obj(64);
+/// the method descriptor `list.append` (`interp->callable_cache.list_append`)
+pub const LIST_APPEND: Obj = Obj(65);
+/// The objects of `PyInterpreterState.callable_cache` that bodies compare callables with.
+pub const CALLABLE_CACHE: &[Obj] = &[BUILTIN_LEN, BUILTIN_ISINSTANCE, LIST_APPEND];
 /// first handle after the well-known objects
-pub const FIRST_DYNAMIC: u32 = 63;
+pub const FIRST_DYNAMIC: u32 = 66;
 
 /// Smallest cached small int (`_PY_NSMALLNEGINTS`).
 pub const SMALL_INT_MIN: i64 = -5;
@@ -167,6 +175,9 @@ pub fn name_of(o: Obj) -> Option<String> {
         EMPTY_STR => "''",
         EMPTY_BYTES => "b''",
         INSTRUMENTATION_MISSING => "_PyInstrumentation_MISSING",
+        BUILTIN_LEN => "builtin len",
+        BUILTIN_ISINSTANCE => "builtin isinstance",
+        LIST_APPEND => "list.append",
         _ => return None,
     };
     Some(n.to_string())

@@ -136,7 +136,8 @@ pub enum Val {
     Exception(u8),
     /// an object already built for this state (aliasing)
     Shared(u8),
-    /// a builtin type object (`type`, `int`, `str`, `list`, `tuple`, `dict`, `object`)
+    /// a builtin type object (`type`, `int`, `str`, `list`, `tuple`, `dict`, `object`) or one
+    /// of `interp->callable_cache` (`len`, `isinstance`, `list.append`)
     BuiltinType(u8),
     /// `NULL` (stack items and locals only)
     Null,
@@ -210,6 +211,9 @@ pub struct Layout {
     /// the kinds of stack input the instruction's specialization expects, bottom first (used
     /// cyclically)
     pub hint: Vec<Val>,
+    /// the opcode the instruction expects right after itself (`CALL_LIST_APPEND` asserts a
+    /// `POP_TOP` follows, and skips it); `None`: a zero code unit
+    pub next_opcode: Option<u32>,
 }
 
 /// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
@@ -219,6 +223,18 @@ pub fn hint_for(name: &str) -> Vec<Val> {
         "CALL_TYPE_1" => return vec![Val::BuiltinType(0), Val::Null, Val::Int(IntSpec::One)],
         "CALL_STR_1" => return vec![Val::BuiltinType(2), Val::Null, Val::Int(IntSpec::One)],
         "CALL_TUPLE_1" => return vec![Val::BuiltinType(4), Val::Null, Val::List(Vec::new())],
+        "CALL_LEN" => return vec![Val::BuiltinType(7), Val::Null, Val::List(Vec::new())],
+        "CALL_ISINSTANCE" => {
+            return vec![
+                Val::BuiltinType(8),
+                Val::Null,
+                Val::Int(IntSpec::One),
+                Val::BuiltinType(1),
+            ]
+        }
+        "CALL_LIST_APPEND" => {
+            return vec![Val::BuiltinType(9), Val::List(Vec::new()), Val::Int(IntSpec::One)]
+        }
         _ => {}
     }
     hint_kind(name).into_iter().collect()
@@ -300,6 +316,10 @@ impl Layout {
             caches,
             sizes,
             hint: hint_for(&inst.name),
+            next_opcode: match inst.name.as_str() {
+                "CALL_LIST_APPEND" => a.opmap.get("POP_TOP").copied(),
+                _ => None,
+            },
         }
     }
 
@@ -537,7 +557,10 @@ impl Builder<'_> {
                 wk::TUPLE_TYPE,
                 wk::DICT_TYPE,
                 wk::OBJECT_TYPE,
-            ][*k as usize % 7],
+                wk::BUILTIN_LEN,
+                wk::BUILTIN_ISINSTANCE,
+                wk::LIST_APPEND,
+            ][*k as usize % 10],
             Val::Shared(k) => {
                 if self.built.is_empty() {
                     wk::NONE
@@ -772,6 +795,9 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let stacksize = extra + popped.max(pushed) + 8;
     let mut units = vec![0u16; THIS_INSTR as usize + layout.size as usize + 8];
     units[THIS_INSTR as usize] = (layout.opcode as u16 & 0xff) | (((oparg & 0xff) as u16) << 8);
+    if let Some(op) = layout.next_opcode {
+        units[THIS_INSTR as usize + layout.size as usize] = op as u16 & 0xff;
+    }
     let code = b.vm.simple_code(units, consts, NAMES, nlocals, stacksize);
     let func = b.function(0);
     b.vm.push_frame(code, func, globals, builtins);

@@ -482,6 +482,15 @@ impl Compiler<'_> {
             return unsupported("member access without a bound field");
         };
         if let Some(get) = runtime::lookup(&format!("{struct_name}.{field}")) {
+            // A nested path (`interp->callable_cache.len` is the field `callable_cache.len`):
+            // the getter takes the struct below the inner members.
+            let mut base = base;
+            for _ in 0..field.matches('.').count() {
+                match &base.node {
+                    Expression::Member(inner) => base = &inner.node.expression,
+                    _ => return unsupported(format!("nested field {field} without its members")),
+                }
+            }
             return Ok((get, self.expr(base)?, ty));
         }
         // `this_instr->op.code`: the inner member is a struct-valued field; the registry knows

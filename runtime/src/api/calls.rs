@@ -87,3 +87,28 @@ pub mod ids {
         }
     }
 }
+
+/// `interp->callable_cache`: the builtins specialized calls compare the callable with, and the
+/// `SKIP_OVER` of `CALL_LIST_APPEND`.
+pub mod cache {
+    use crate::handles::{Obj, TState};
+    use crate::well_known as wk;
+
+    crate::api! {
+        /// `interp->callable_cache.len`: the builtin `len`.
+        "PyObject *PyInterpreterState.callable_cache.len(PyInterpreterState *interp)" as "PyInterpreterState.callable_cache.len"
+        fn callable_cache_len(&mut self, interp: TState) -> Obj { let _ = interp; wk::BUILTIN_LEN }
+
+        /// `interp->callable_cache.isinstance`: the builtin `isinstance`.
+        "PyObject *PyInterpreterState.callable_cache.isinstance(PyInterpreterState *interp)" as "PyInterpreterState.callable_cache.isinstance"
+        fn callable_cache_isinstance(&mut self, interp: TState) -> Obj { let _ = interp; wk::BUILTIN_ISINSTANCE }
+
+        /// `interp->callable_cache.list_append`: the method descriptor `list.append`.
+        "PyObject *PyInterpreterState.callable_cache.list_append(PyInterpreterState *interp)" as "PyInterpreterState.callable_cache.list_append"
+        fn callable_cache_list_append(&mut self, interp: TState) -> Obj { let _ = interp; wk::LIST_APPEND }
+
+        /// `SKIP_OVER(n)` (tier one): `next_instr += n`, skipping the following instructions.
+        "void SKIP_OVER(int n)"
+        fn skip_over(&mut self, n: i32) -> () { self.next_instr = self.next_instr.offset(n as i64) }
+    }
+}

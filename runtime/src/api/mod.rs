@@ -39,6 +39,7 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(monitoring::entries());
     v.extend(calls::entries());
     v.extend(calls::ids::entries());
+    v.extend(calls::cache::entries());
     v.extend(sequences::entries::entries());
     v
 }

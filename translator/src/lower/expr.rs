@@ -194,7 +194,16 @@ impl BodyCx<'_> {
                     .field(struct_name, field)
                     .ok_or_else(|| format!("unbound field {struct_name}.{field}"))?;
                 let get = fb.get.clone();
-                let base = self.expr(&m.node.expression)?;
+                // A nested member path (`interp->callable_cache.len` is the field
+                // `callable_cache.len`): the base is the struct below the inner members.
+                let mut base_e = &m.node.expression;
+                for _ in 0..field.matches('.').count() {
+                    match &base_e.node {
+                        Expression::Member(inner) => base_e = &inner.node.expression,
+                        _ => return Err(format!("nested field {field} without its members")),
+                    }
+                }
+                let base = self.expr(base_e)?;
                 let _ = m.node.operator.node == MemberOperator::Direct;
                 let out = expand(&get, &[], Some(base.expr), None)?;
                 Ok(LExpr::new(out, info.ty))
