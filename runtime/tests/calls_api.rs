@@ -135,3 +135,38 @@ fn py_id_is_the_interned_immortal_str_of_the_identifier() {
     assert!(vm.py_str(runtime::CStr::Lit("no_such_literal")).is_null());
     assert!(!vm.heap.violations.is_empty());
 }
+
+#[test]
+fn callable_cache_names_immortal_builtins_of_the_right_types() {
+    let mut vm = Vm::new();
+    let ts = vm.tstate();
+    let interp = vm.ts_interp(ts);
+    let len = vm.callable_cache_len(interp);
+    let isinstance = vm.callable_cache_isinstance(interp);
+    let append = vm.callable_cache_list_append(interp);
+    assert_eq!(
+        (len, isinstance, append),
+        (wk::BUILTIN_LEN, wk::BUILTIN_ISINSTANCE, wk::LIST_APPEND)
+    );
+    assert_eq!(vm.heap.ty(len), wk::CFUNCTION_TYPE);
+    assert_eq!(vm.heap.ty(isinstance), wk::CFUNCTION_TYPE);
+    assert_eq!(vm.heap.ty(append), wk::METHOD_DESCR_TYPE);
+    assert!(wk::CALLABLE_CACHE
+        .iter()
+        .all(|o| vm.heap.slot(*o).unwrap().immortal));
+    // Dynamic objects start after them.
+    let fresh = vm.new_list(Vec::new());
+    assert!(fresh.0 >= wk::FIRST_DYNAMIC);
+}
+
+#[test]
+fn skip_over_moves_next_instr_by_code_units() {
+    let mut vm = Vm::new();
+    let code = vm.simple_code(vec![0; 8], Vec::new(), &[], 0, 4);
+    vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+    let start = vm.next_instr;
+    vm.skip_over(1);
+    assert_eq!(vm.next_instr.distance(start), 1);
+    vm.skip_over(3);
+    assert_eq!(vm.next_instr.distance(start), 4);
+}
