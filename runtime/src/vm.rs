@@ -97,7 +97,11 @@ impl Vm {
             ),
             // `callable_cache`: told apart by handle (calls dispatch on it).
             (wk::BUILTIN_LEN, wk::CFUNCTION_TYPE, ObjData::Opaque(1)),
-            (wk::BUILTIN_ISINSTANCE, wk::CFUNCTION_TYPE, ObjData::Opaque(2)),
+            (
+                wk::BUILTIN_ISINSTANCE,
+                wk::CFUNCTION_TYPE,
+                ObjData::Opaque(2),
+            ),
             (wk::LIST_APPEND, wk::METHOD_DESCR_TYPE, ObjData::Opaque(3)),
         ];
         for (want, ty, data) in singletons {

@@ -233,7 +233,11 @@ pub fn hint_for(name: &str) -> Vec<Val> {
             ]
         }
         "CALL_LIST_APPEND" => {
-            return vec![Val::BuiltinType(9), Val::List(Vec::new()), Val::Int(IntSpec::One)]
+            return vec![
+                Val::BuiltinType(9),
+                Val::List(Vec::new()),
+                Val::Int(IntSpec::One),
+            ]
         }
         _ => {}
     }
