@@ -41,7 +41,7 @@ pub enum Violation {
 /// cloning a heap copies only the objects the harness and the run created. A write to a prefix
 /// slot copies that one slot into `patched` (copy-on-write per slot, not per prefix: a body that
 /// writes a builtin type's version tag must not copy hundreds of immortals).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Heap {
     base: std::sync::Arc<Vec<Slot>>,
     /// private copies of prefix slots written since the last freeze, by handle index (few:
@@ -58,6 +58,26 @@ pub struct Heap {
     dirty: Vec<u32>,
     /// invariant violations seen so far, in order
     pub violations: Vec<Violation>,
+}
+
+/// Objects a copy may allocate before its arena has to grow (and move every slot).
+const CLONE_HEADROOM: usize = 16;
+
+impl Clone for Heap {
+    fn clone(&self) -> Heap {
+        let mut rest = Vec::with_capacity(self.rest.len() + CLONE_HEADROOM);
+        rest.extend(self.rest.iter().cloned());
+        Heap {
+            base: self.base.clone(),
+            patched: self.patched.clone(),
+            rest,
+            base_immortal: self.base_immortal,
+            fork: self.fork,
+            fork_len: self.fork_len,
+            dirty: self.dirty.clone(),
+            violations: self.violations.clone(),
+        }
+    }
 }
 
 impl PartialEq for Heap {
@@ -188,6 +208,11 @@ impl Heap {
     /// Every slot with its handle index (index 0 is the NULL sentinel).
     pub fn iter(&self) -> impl Iterator<Item = (usize, &Slot)> {
         (0..self.len()).filter_map(move |i| self.at(i).map(|s| (i, s)))
+    }
+
+    /// Makes room for `n` more objects without growing the arena.
+    pub fn reserve(&mut self, n: usize) {
+        self.rest.reserve(n);
     }
 
     /// Allocates a new object with reference count 1.

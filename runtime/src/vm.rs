@@ -221,7 +221,14 @@ impl Vm {
 
     /// The interned, immortal str with this value (`_Py_ID`, names in `co_names`).
     pub fn intern(&mut self, s: &str) -> Obj {
-        if let Some((_, o)) = self.interned.iter().find(|(k, _)| &**k == s) {
+        // Length and first byte first: most entries differ there, and the full comparison is a
+        // `memcmp` call (`simple_code` interns a dozen names per state).
+        let (len, first) = (s.len(), s.as_bytes().first());
+        if let Some((_, o)) = self
+            .interned
+            .iter()
+            .find(|(k, _)| k.len() == len && k.as_bytes().first() == first && &**k == s)
+        {
             return *o;
         }
         let o = self

@@ -214,6 +214,10 @@ pub struct Layout {
     /// the opcode the instruction expects right after itself (`CALL_LIST_APPEND` asserts a
     /// `POP_TOP` follows, and skips it); `None`: a zero code unit
     pub next_opcode: Option<u32>,
+    /// the name promises immortal constants (`LOAD_CONST_IMMORTAL`)
+    pub immortal_consts: bool,
+    /// the oparg indexes `localsplus` (`*FAST*`, `*DEREF*`, `*CELL*`)
+    pub indexes_locals: bool,
 }
 
 /// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
@@ -324,6 +328,10 @@ impl Layout {
                 "CALL_LIST_APPEND" => a.opmap.get("POP_TOP").copied(),
                 _ => None,
             },
+            immortal_consts: inst.name.contains("IMMORTAL"),
+            indexes_locals: ["FAST", "DEREF", "CELL"]
+                .iter()
+                .any(|w| inst.name.contains(w)),
         }
     }
 
@@ -368,6 +376,21 @@ pub fn spec_from_bytes(bytes: &[u8]) -> StateSpec {
     })
 }
 
+/// The text of `StrSpec::Fresh(i)`: `s{i}`, built without the formatting machinery (one per
+/// fresh str of a state, a hot path).
+fn fresh_str_text(i: u8) -> String {
+    let mut t = String::with_capacity(4);
+    t.push('s');
+    if i >= 100 {
+        t.push(char::from(b'0' + i / 100));
+    }
+    if i >= 10 {
+        t.push(char::from(b'0' + i / 10 % 10));
+    }
+    t.push(char::from(b'0' + i % 10));
+    t
+}
+
 struct Builder<'a> {
     vm: &'a mut Vm,
     built: Vec<Obj>,
@@ -380,7 +403,7 @@ impl Builder<'_> {
             StrSpec::Name(i) => self.vm.intern(NAMES[*i as usize % NAMES.len()]),
             StrSpec::Empty => wk::EMPTY_STR,
             StrSpec::Fresh(i) => {
-                let t = format!("s{i}");
+                let t = fresh_str_text(*i);
                 self.vm.new_str(&t)
             }
         }
@@ -395,8 +418,8 @@ impl Builder<'_> {
         while self.classes.len() <= i {
             let n = self.classes.len();
             let base = [wk::OBJECT_TYPE, wk::LONG_TYPE, wk::EXC_EXCEPTION][n];
-            let name = format!("C{n}");
-            let ty = self.vm.new_type(&name, base, 0);
+            let name = ["C0", "C1", "C2"][n];
+            let ty = self.vm.new_type(name, base, 0);
             // a class attribute, so attribute lookups through the type can hit
             if let ObjData::Type(t) = self.vm.heap.data(ty) {
                 let d = t.dict;
@@ -671,7 +694,8 @@ fn oparg_of(s: &OpargSpec) -> u32 {
 
 /// Candidate cache values derived from the state: versions, indices, small counts.
 fn derived_u32(vm: &Vm, objs: &[Obj]) -> Vec<u32> {
-    let mut v = vec![0, 1, 2];
+    let mut v = Vec::with_capacity(3 + 4 * objs.len());
+    v.extend([0, 1, 2]);
     for &o in objs {
         if o.is_null() {
             continue;
@@ -727,6 +751,8 @@ fn prototype() -> &'static Vm {
 /// Builds the state for `layout` from `spec`.
 pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let mut vm = prototype().clone();
+    // Room for the objects a state creates, so the arena does not grow (and copy) repeatedly.
+    vm.heap.reserve(64);
     let mut oparg = oparg_of(&spec.oparg);
     if Layout::count(&layout.popped, oparg) > MAX_INPUTS
         || Layout::count(&layout.pushed, oparg) > MAX_INPUTS
@@ -749,7 +775,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let extra = (spec.extra_below % 3) as usize;
     let mut b = Builder {
         vm: &mut vm,
-        built: Vec::new(),
+        built: Vec::with_capacity(16),
         classes: Vec::new(),
     };
     // globals / builtins (interned names, so `co_names` lookups hit)
@@ -767,7 +793,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         }
         set_keys_version(b.vm, d);
     }
-    let immortal_consts = layout.name.contains("IMMORTAL") && spec.uniform & 1 != 0;
+    let immortal_consts = layout.immortal_consts && spec.uniform & 1 != 0;
     let consts: Vec<Obj> = spec
         .consts
         .iter()
@@ -786,9 +812,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         .collect();
     let nlocals = spec.locals.len().min(4);
     // Local-variable opcodes index `localsplus` with their oparg.
-    if (layout.name.contains("FAST")
-        || layout.name.contains("DEREF")
-        || layout.name.contains("CELL"))
+    if layout.indexes_locals
         && nlocals > 0
         && !matches!(spec.oparg, OpargSpec::Wide(_))
     {
@@ -820,7 +844,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
             b.vm.set_local_raw(i, r);
         }
     }
-    let mut pushed_objs = Vec::new();
+    let mut pushed_objs = Vec::with_capacity(extra + popped);
     for i in 0..extra + popped {
         let o = if spec.stack.is_empty() {
             wk::NONE
@@ -849,7 +873,8 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         code,
         index: THIS_INSTR,
     };
-    let mut pool_objs = pushed_objs.clone();
+    let mut pool_objs = Vec::with_capacity(pushed_objs.len() + 2 + built.len());
+    pool_objs.extend(pushed_objs.iter().copied());
     pool_objs.extend([globals, builtins]);
     pool_objs.extend(built.iter().copied());
     let pool = derived_u32(&vm, &pool_objs);
@@ -908,4 +933,18 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         _ => FaultPlan::default(),
     };
     State { vm, oparg, faults }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fresh_str_text;
+
+    #[test]
+    fn fresh_str_text_is_s_then_the_decimal_index() {
+        for (i, want) in [(0, "s0"), (7, "s7"), (10, "s10"), (99, "s99"), (105, "s105")] {
+            assert_eq!(fresh_str_text(i), want);
+        }
+        assert_eq!(fresh_str_text(200), "s200");
+        assert_eq!(fresh_str_text(255), "s255");
+    }
 }
