@@ -812,10 +812,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         .collect();
     let nlocals = spec.locals.len().min(4);
     // Local-variable opcodes index `localsplus` with their oparg.
-    if layout.indexes_locals
-        && nlocals > 0
-        && !matches!(spec.oparg, OpargSpec::Wide(_))
-    {
+    if layout.indexes_locals && nlocals > 0 && !matches!(spec.oparg, OpargSpec::Wide(_)) {
         let hi = (oparg >> 4) % nlocals as u32;
         let lo = (oparg & 0xf) % nlocals as u32;
         oparg = (hi << 4) | lo;
@@ -941,7 +938,13 @@ mod tests {
 
     #[test]
     fn fresh_str_text_is_s_then_the_decimal_index() {
-        for (i, want) in [(0, "s0"), (7, "s7"), (10, "s10"), (99, "s99"), (105, "s105")] {
+        for (i, want) in [
+            (0, "s0"),
+            (7, "s7"),
+            (10, "s10"),
+            (99, "s99"),
+            (105, "s105"),
+        ] {
             assert_eq!(fresh_str_text(i), want);
         }
         assert_eq!(fresh_str_text(200), "s200");
