@@ -170,3 +170,45 @@ fn skip_over_moves_next_instr_by_code_units() {
     vm.skip_over(3);
     assert_eq!(vm.next_instr.distance(start), 4);
 }
+
+#[test]
+fn function_new_holds_code_globals_and_name() {
+    let mut vm = Vm::new();
+    let code = vm.simple_code(vec![0; 4], Vec::new(), &[], 1, 4);
+    let globals = vm.new_dict();
+    let (rc_code, rc_globals) = (rc(&vm, code), rc(&vm, globals));
+    let f = vm.function_new(code, globals);
+    assert_eq!(vm.heap.ty(f), wk::FUNCTION_TYPE);
+    let ObjData::Function(fd) = vm.heap.data(f).clone() else {
+        panic!("not a function")
+    };
+    assert_eq!((fd.code, fd.globals, fd.version), (code, globals, 0));
+    assert_eq!(rc(&vm, code), rc_code + 1, "the function holds a new reference");
+    assert_eq!(rc(&vm, globals), rc_globals + 1);
+    // A non-code object is refused with SystemError, not dereferenced.
+    let g = vm.function_new(globals, globals);
+    assert!(g.is_null());
+    assert_eq!(
+        vm.current_exception_text().map(|(t, _)| t.to_string()),
+        Some("SystemError".into())
+    );
+}
+
+#[test]
+fn check_args_iterable_accepts_iterables_and_words_the_error_like_cpython() {
+    let mut vm = Vm::new();
+    let ts = vm.tstate();
+    let code = vm.simple_code(vec![0; 4], Vec::new(), &[], 0, 4);
+    let globals = vm.new_dict();
+    let f = vm.function_new(code, globals);
+    let l = vm.new_list(Vec::new());
+    assert_eq!(vm.check_args_iterable(ts, f, l), 0);
+    assert_eq!(vm.check_args_iterable(ts, f, wk::EMPTY_STR), 0);
+    let five = vm.new_int(5);
+    assert_eq!(vm.check_args_iterable(ts, f, five), -1);
+    // CPython 3.14: `def f(): pass; f(*5)` -> "f() argument after * must be an iterable, not int"
+    // (the model's simple code objects are named "f").
+    let (t, m) = vm.current_exception_text().expect("TypeError set");
+    assert_eq!(&*t, "TypeError");
+    assert_eq!(m, "f() argument after * must be an iterable, not int");
+}

@@ -141,6 +141,8 @@ pub enum Val {
     BuiltinType(u8),
     /// `NULL` (stack items and locals only)
     Null,
+    /// a code object taking `k % 3` arguments (`MAKE_FUNCTION`'s input)
+    Code(u8),
 }
 
 /// An oparg, biased to small values.
@@ -228,6 +230,7 @@ pub fn hint_for(name: &str) -> Vec<Val> {
         "CALL_STR_1" => return vec![Val::BuiltinType(2), Val::Null, Val::Int(IntSpec::One)],
         "CALL_TUPLE_1" => return vec![Val::BuiltinType(4), Val::Null, Val::List(Vec::new())],
         "CALL_LEN" => return vec![Val::BuiltinType(7), Val::Null, Val::List(Vec::new())],
+        "MAKE_FUNCTION" => return vec![Val::Code(1)],
         "CALL_ISINSTANCE" => {
             return vec![
                 Val::BuiltinType(8),
@@ -567,6 +570,7 @@ impl Builder<'_> {
                 c
             }
             Val::Function(k) => self.function(*k),
+            Val::Code(k) => self.code(*k),
             Val::Exception(k) => {
                 let ty = [
                     wk::EXC_TYPE_ERROR,
@@ -619,12 +623,18 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn function(&mut self, k: u8) -> Obj {
+    /// A new code object with `k % 3` positional parameters.
+    fn code(&mut self, k: u8) -> Obj {
         let nargs = (k % 3) as usize;
         let code = self.vm.simple_code(vec![0; 4], Vec::new(), &[], nargs, 4);
         if let ObjData::Code(c) = self.vm.heap.data_mut(code) {
             std::sync::Arc::make_mut(c).argcount = nargs as i32;
         }
+        code
+    }
+
+    fn function(&mut self, k: u8) -> Obj {
+        let code = self.code(k);
         let name = self.vm.intern("f");
         let version = self.vm.fresh_version();
         self.vm.new_function(FunctionData {

@@ -112,3 +112,80 @@ pub mod cache {
         fn skip_over(&mut self, n: i32) -> () { self.next_instr = self.next_instr.offset(n as i64) }
     }
 }
+
+/// Making functions and checking call arguments: `MAKE_FUNCTION`, `CALL_FUNCTION_EX`.
+pub mod make {
+    use crate::handles::{Obj, TState};
+    use crate::object::{FunctionData, ObjData};
+    use crate::well_known as wk;
+
+    crate::api! {
+        /// `PyFunction_New(code, globals)`: a new function of `code` with `globals`; its builtins
+        /// are the current frame's (CPython reads `globals["__builtins__"]`, which the model's
+        /// states do not set), name and qualname are `co_name`, version unset (0).
+        "PyObject *PyFunction_New(PyObject *code, PyObject *globals)"
+        fn function_new(&mut self, code: Obj, globals: Obj) -> Obj {
+            let name = match self.heap.get(code, "PyFunction_New").data {
+                ObjData::Code(ref c) => c.name,
+                _ => {
+                    self.bad_internal_call("PyFunction_New of a non-code object");
+                    return Obj::NULL;
+                }
+            };
+            if self.fallible() {
+                return Obj::NULL;
+            }
+            let builtins = if self.frame().is_null() { Obj::NULL } else { self.cur().builtins };
+            for o in [code, globals, builtins, name, name] {
+                self.heap.xincref(o);
+            }
+            self.new_function(FunctionData {
+                code,
+                globals,
+                builtins,
+                name,
+                qualname: name,
+                defaults: Obj::NULL,
+                kwdefaults: Obj::NULL,
+                closure: Obj::NULL,
+                annotate: Obj::NULL,
+                version: 0,
+            })
+        }
+
+        /// `f(*args)` check: 0 when `args` is iterable or a sequence, else -1 with CPython's
+        /// `TypeError` ("f() argument after * must be an iterable, not int"), any live exception
+        /// cleared first.
+        "int _Py_Check_ArgsIterable(PyThreadState *tstate, PyObject *func, PyObject *args)"
+        fn check_args_iterable(&mut self, tstate: TState, func: Obj, args: Obj) -> i32 {
+            let _ = tstate;
+            let iterable = matches!(
+                self.heap.get(args, "_Py_Check_ArgsIterable").data,
+                ObjData::List(_)
+                    | ObjData::Tuple(_)
+                    | ObjData::Dict(_)
+                    | ObjData::Set(_)
+                    | ObjData::Str(_)
+                    | ObjData::Bytes(_)
+                    | ObjData::Range { .. }
+                    | ObjData::SeqIter { .. }
+                    | ObjData::RangeIter { .. }
+            );
+            if iterable {
+                return 0;
+            }
+            self.err_clear();
+            // `_PyObject_FunctionStr`: `qualname()` for functions, else `str(func)`.
+            let fstr = match self.heap.data(func) {
+                ObjData::Function(f) => format!("{}()", crate::repr::str_of(self, f.qualname)),
+                _ => crate::repr::str_of(self, func),
+            };
+            let msg = format!(
+                "{fstr} argument after * must be an iterable, not {}",
+                self.type_name_of(args)
+            );
+            self.raise(wk::EXC_TYPE_ERROR, &msg);
+            -1
+        }
+    }
+}

@@ -40,6 +40,7 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(calls::entries());
     v.extend(calls::ids::entries());
     v.extend(calls::cache::entries());
+    v.extend(calls::make::entries());
     v.extend(sequences::entries::entries());
     v
 }
