@@ -183,7 +183,11 @@ fn function_new_holds_code_globals_and_name() {
         panic!("not a function")
     };
     assert_eq!((fd.code, fd.globals, fd.version), (code, globals, 0));
-    assert_eq!(rc(&vm, code), rc_code + 1, "the function holds a new reference");
+    assert_eq!(
+        rc(&vm, code),
+        rc_code + 1,
+        "the function holds a new reference"
+    );
     assert_eq!(rc(&vm, globals), rc_globals + 1);
     // A non-code object is refused with SystemError, not dereferenced.
     let g = vm.function_new(globals, globals);
