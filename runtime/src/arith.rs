@@ -495,6 +495,9 @@ impl Vm {
         if len.saturating_mul(n) > 1 << 20 {
             return self.raise(wk::EXC_MEMORY_ERROR, "");
         }
+        // `[] * (2**62)` is `[]`: without this, building the items walks all `n` (empty)
+        // copies.
+        let n = if len == 0 { 0 } else { n };
         match data {
             ObjData::Str(s) => {
                 let r = s.repeat(n);

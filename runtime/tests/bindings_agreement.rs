@@ -29,6 +29,8 @@ fn s<'a>(v: &'a Table, k: &str) -> &'a str {
 fn rust_of(types: &Table, spelling: &str) -> String {
     let base = spelling.trim_end_matches(['*', ' ']).trim();
     let base = base.strip_prefix("const ").unwrap_or(base);
+    // `PyObject *const *args`: an array of object pointers, an `Obj` slice in Rust.
+    let base = base.strip_suffix("* const").map_or(base, str::trim);
     let stars = spelling.matches('*').count();
     // Documented pointer mappings of the table header: strings and inline-cache pointers.
     if base == "char" && stars == 1 {
@@ -268,8 +270,9 @@ fn constants_and_dsl_entries_are_well_formed() {
     }
 }
 
-/// The table covers the 100 most used callees of 3.14.7 bodies (the identifiers that are not
-/// C keywords, locals or preprocessor tests), counted per body over `Python/bytecodes.c`.
+/// The table covers all of the 100 most used callees of 3.14.7 bodies (the identifiers that are
+/// not C keywords, locals or preprocessor tests), counted per body over `Python/bytecodes.c`.
+/// `cargo test -p runtime --test bindings_agreement -- --nocapture` prints the count.
 #[test]
 fn top_callees_of_bytecodes_are_bound() {
     let dir = std::env::var("CASES2RS_CPYTHON").unwrap_or_else(|_| {
@@ -309,11 +312,12 @@ fn top_callees_of_bytecodes_are_bound() {
         .filter(|(n, _)| !bound.contains(n))
         .map(|(n, _)| n.as_str())
         .collect();
-    println!("unbound among the top 100 callees: {unbound:?}");
-    assert!(
-        unbound.len() <= 5,
-        "too many unbound top callees: {unbound:?}"
+    println!(
+        "bound among the top 100 callees: {} of {}; unbound: {unbound:?}",
+        top.len() - unbound.len(),
+        top.len()
     );
+    assert!(unbound.is_empty(), "unbound top callees: {unbound:?}");
 }
 
 /// Callee name -> number of bodies calling it, most used first (ties by name).

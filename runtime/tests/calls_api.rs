@@ -216,3 +216,145 @@ fn check_args_iterable_accepts_iterables_and_words_the_error_like_cpython() {
     assert_eq!(&*t, "TypeError");
     assert_eq!(m, "f() argument after * must be an iterable, not int");
 }
+
+/// `PY_VECTORCALL_ARGUMENTS_OFFSET` (`(size_t)1 << 63` on LP64).
+const OFFSET: u64 = 1 << 63;
+
+#[test]
+fn vectorcall_len_isinstance_and_list_append_follow_cpython() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1000);
+    let l = vm.new_list(vec![]);
+    // len([]) == 0, with the ARGUMENTS_OFFSET flag ignored in the count.
+    let r = vm.object_vectorcall(wk::BUILTIN_LEN, &[l], 1 | OFFSET, Obj::NULL);
+    assert_eq!(r, vm.new_int(0));
+    // isinstance(1000, int) is True; arguments are borrowed.
+    let rc_a = rc(&vm, a);
+    let r = vm.object_vectorcall(
+        wk::BUILTIN_ISINSTANCE,
+        &[a, wk::LONG_TYPE],
+        2 | OFFSET,
+        Obj::NULL,
+    );
+    assert_eq!(r, wk::TRUE);
+    assert_eq!(rc(&vm, a), rc_a);
+    // list.append(l, 1000) -> None, the list holds a new reference.
+    let r = vm.object_vectorcall(wk::LIST_APPEND, &[l, a], 2, Obj::NULL);
+    assert_eq!(r, wk::NONE);
+    assert_eq!(items(&vm, l), vec![a]);
+    assert_eq!(rc(&vm, a), rc_a + 1);
+    // Only the first n elements are arguments: len(l) with a second element present.
+    let r = vm.object_vectorcall(wk::BUILTIN_LEN, &[l, a], 1, Obj::NULL);
+    assert_eq!(r, vm.new_int(1));
+}
+
+#[test]
+fn vectorcall_errors_are_cpythons_type_errors() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1000);
+    let msg = |vm: &mut Vm| {
+        let (t, m) = vm.current_exception_text().expect("exception set");
+        vm.err_clear();
+        format!("{t}: {m}")
+    };
+    assert!(vm
+        .object_vectorcall(wk::BUILTIN_LEN, &[a, a], 2, Obj::NULL)
+        .is_null());
+    assert_eq!(msg(&mut vm), "TypeError: len() takes exactly one argument (2 given)");
+    assert!(vm
+        .object_vectorcall(wk::BUILTIN_ISINSTANCE, &[a], 1, Obj::NULL)
+        .is_null());
+    assert_eq!(msg(&mut vm), "TypeError: isinstance expected 2 arguments, got 1");
+    assert!(vm.object_vectorcall(wk::BUILTIN_LEN, &[a], 1, Obj::NULL).is_null());
+    assert_eq!(msg(&mut vm), "TypeError: object of type 'int' has no len()");
+    assert!(vm
+        .object_vectorcall(wk::LIST_APPEND, &[a, a], 2, Obj::NULL)
+        .is_null());
+    assert_eq!(
+        msg(&mut vm),
+        "TypeError: descriptor 'append' for 'list' objects doesn't apply to a 'int' object"
+    );
+    assert!(vm.object_vectorcall(a, &[], 0, Obj::NULL).is_null());
+    assert_eq!(msg(&mut vm), "TypeError: 'int' object is not callable");
+    // type(x) / str(x) / tuple(x) of one argument.
+    assert_eq!(
+        vm.object_vectorcall(wk::TYPE_TYPE, &[a], 1, Obj::NULL),
+        wk::LONG_TYPE
+    );
+    let s = vm.object_vectorcall(wk::UNICODE_TYPE, &[a], 1, Obj::NULL);
+    assert!(matches!(vm.heap.data(s), ObjData::Str(t) if &**t == "1000"));
+}
+
+#[test]
+fn frame_push_steals_the_function_and_arguments() {
+    let mut vm = Vm::new();
+    let code = vm.simple_code(vec![0; 4], Vec::new(), &[], 1, 4);
+    if let ObjData::Code(c) = vm.heap.data_mut(code) {
+        std::sync::Arc::make_mut(c).argcount = 1;
+    }
+    let globals = vm.new_dict();
+    vm.push_frame(code, Obj::NULL, globals, globals);
+    let caller = vm.frame();
+    let f = vm.function_new(code, globals);
+    let a = vm.new_int(1000);
+    let rc_f = rc(&vm, f);
+    let ts = vm.tstate();
+    let id = vm.eval_frame_push_and_init(
+        ts,
+        StackRef::owned(f),
+        Obj::NULL,
+        &[StackRef::owned(a)],
+        1,
+        Obj::NULL,
+        caller,
+    );
+    assert!(!id.is_null());
+    assert_eq!(vm.frame(), caller, "the new frame is not current yet");
+    let fr = vm.frames[id.0 as usize].clone();
+    assert_eq!((fr.code, fr.func, fr.previous), (code, f, caller));
+    assert_eq!(fr.localsplus[0], StackRef::owned(a), "the argument moved in");
+    assert_eq!(rc(&vm, a), 1);
+    assert_eq!(rc(&vm, f), rc_f, "the stolen reference is the frame's");
+    // Two arguments for one parameter: TypeError, and both references released.
+    let b = vm.new_int(2000);
+    let c = vm.new_int(3000);
+    let f2 = vm.function_new(code, globals);
+    let id = vm.eval_frame_push_and_init(
+        ts,
+        StackRef::owned(f2),
+        Obj::NULL,
+        &[StackRef::owned(b), StackRef::owned(c)],
+        2,
+        Obj::NULL,
+        caller,
+    );
+    assert!(id.is_null());
+    assert!(vm.heap.slot(b).unwrap().freed && vm.heap.slot(c).unwrap().freed);
+    assert!(vm.heap.slot(f2).unwrap().freed);
+    let (t, m) = vm.current_exception_text().unwrap();
+    assert_eq!(
+        format!("{t}: {m}"),
+        "TypeError: f() takes 1 positional argument but 2 were given"
+    );
+}
+
+#[test]
+fn try_incref_compare_gives_a_reference_only_while_the_slot_holds_the_object() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1000);
+    let b = vm.new_int(2000);
+    let mut out = StackRef::NULL;
+    let mut slot = a;
+    assert_eq!(vm.try_incref_compare_stackref(&mut slot, a, &mut out), 1);
+    assert_eq!(out, StackRef::owned(a));
+    assert_eq!(rc(&vm, a), 2);
+    let mut out2 = StackRef::NULL;
+    assert_eq!(vm.try_incref_compare_stackref(&mut slot, b, &mut out2), 0);
+    assert_eq!((out2, rc(&vm, b)), (StackRef::NULL, 1), "slot changed: nothing taken");
+    // An immortal gets a deferred reference, count untouched.
+    assert_eq!(
+        vm.try_incref_compare_stackref(&mut slot, wk::NONE, &mut out2),
+        1
+    );
+    assert_eq!(out2, StackRef::deferred(wk::NONE));
+}

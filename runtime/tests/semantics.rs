@@ -540,3 +540,14 @@ fn specializers_take_the_failure_path() {
     vm.specialize_contains_op(StackRef::NONE, end);
     assert_eq!(vm.violations().len(), 2, "{:?}", vm.violations());
 }
+
+#[test]
+fn repeating_an_empty_sequence_a_huge_number_of_times_is_empty_and_quick() {
+    let mut vm = Vm::new();
+    let l = vm.new_list(Vec::new());
+    let huge = vm.new_int(i64::MAX);
+    let r = vm.number_multiply(l, huge);
+    assert!(matches!(vm.heap.data(r), ObjData::List(v) if v.is_empty()));
+    let t = vm.number_multiply(wk::EMPTY_TUPLE, huge);
+    assert_eq!(t, wk::EMPTY_TUPLE);
+}

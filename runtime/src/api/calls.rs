@@ -189,3 +189,218 @@ pub mod make {
         }
     }
 }
+
+/// Calls: `PyObject_Vectorcall` on the model's callables, pushing a Python frame
+/// (`_PyEvalFramePushAndInit`), and the free-threading `_Py_TryIncrefCompareStackRef`.
+pub mod call {
+    use crate::handles::{FrameId, Obj, TState};
+    use crate::object::ObjData;
+    use crate::stackref::StackRef;
+    use crate::well_known as wk;
+
+    /// `PY_VECTORCALL_ARGUMENTS_OFFSET`: the flag bit of `nargsf` (the callee may use
+    /// `args[-1]`).
+    pub const PY_VECTORCALL_ARGUMENTS_OFFSET: u64 = 1 << 63;
+
+    impl crate::vm::Vm {
+        /// A builtin that takes no keyword arguments, with exactly `want` positional ones.
+        fn exact_args(&mut self, name: &str, nargs: usize, nkw: usize, want: usize) -> bool {
+            if nkw > 0 {
+                self.raise(wk::EXC_TYPE_ERROR, &format!("{name}() takes no keyword arguments"));
+                return false;
+            }
+            if nargs != want {
+                let msg = match want {
+                    1 => format!("{name}() takes exactly one argument ({nargs} given)"),
+                    _ => format!("{name} expected {want} arguments, got {nargs}"),
+                };
+                self.raise(wk::EXC_TYPE_ERROR, &msg);
+                return false;
+            }
+            true
+        }
+
+        /// `type(...)`/`str(...)`/`tuple(...)`/`list(...)` with positional `args`.
+        fn call_builtin_type(&mut self, ty: Obj, args: &[Obj]) -> Obj {
+            match (ty, args) {
+                (wk::TYPE_TYPE, [x]) => {
+                    let t = self.heap.ty(*x);
+                    self.heap.incref(t);
+                    t
+                }
+                (wk::UNICODE_TYPE, []) => wk::EMPTY_STR,
+                (wk::UNICODE_TYPE, [x]) => self.object_str(*x),
+                (wk::TUPLE_TYPE, []) => wk::EMPTY_TUPLE,
+                (wk::TUPLE_TYPE, [x]) => self.sequence_tuple(*x),
+                (wk::LIST_TYPE, []) => self.new_list(Vec::new()),
+                (wk::LIST_TYPE, [x]) => match self.iterable_items(*x) {
+                    Some(items) => self.new_list(items),
+                    None => Obj::NULL,
+                },
+                _ => {
+                    let name = self.type_name(ty);
+                    let msg = format!("{name}() takes at most 1 argument ({} given)", args.len());
+                    self.raise(wk::EXC_TYPE_ERROR, &msg)
+                }
+            }
+        }
+    }
+
+    crate::api! {
+        /// `callable(*args[:n], **kw)` with `n = nargsf & ~PY_VECTORCALL_ARGUMENTS_OFFSET` and the
+        /// keyword names' values after the positional ones. Arguments are borrowed. The model
+        /// follows CPython for `len`, `isinstance`, `list.append`, and `type`/`str`/`tuple`/`list`
+        /// of at most one argument; a function, class or other callable returns `None`
+        /// (its code is not run: an opaque, deterministic result); anything else is not
+        /// callable (`TypeError`).
+        "PyObject *PyObject_Vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)"
+        fn object_vectorcall(&mut self, callable: Obj, #[array] args: Obj, nargsf: u64, kwnames: Obj) -> Obj {
+            let nargs = (nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET) as usize;
+            let nkw = if kwnames.is_null() { 0 } else { self.tuple_get_size(kwnames).max(0) as usize };
+            if nargs.saturating_add(nkw) > args.len() {
+                self.violation(crate::heap::Violation::Assertion("PyObject_Vectorcall count beyond the array"));
+                return Obj::NULL;
+            }
+            if self.fallible() {
+                return Obj::NULL;
+            }
+            let pos = &args[..nargs];
+            match callable {
+                wk::BUILTIN_LEN => {
+                    if !self.exact_args("len", nargs, nkw, 1) {
+                        return Obj::NULL;
+                    }
+                    let n = self.object_length(pos[0]);
+                    if n < 0 { Obj::NULL } else { self.new_int(n) }
+                }
+                wk::BUILTIN_ISINSTANCE => {
+                    if !self.exact_args("isinstance", nargs, nkw, 2) {
+                        return Obj::NULL;
+                    }
+                    match self.object_is_instance(pos[0], pos[1]) {
+                        r if r < 0 => Obj::NULL,
+                        0 => wk::FALSE,
+                        _ => wk::TRUE,
+                    }
+                }
+                wk::LIST_APPEND => {
+                    let Some((&this, rest)) = pos.split_first() else {
+                        return self.raise(wk::EXC_TYPE_ERROR, "unbound method list.append() needs an argument");
+                    };
+                    if !self.type_check(this, wk::LIST_TYPE) {
+                        let msg = format!(
+                            "descriptor 'append' for 'list' objects doesn't apply to a '{}' object",
+                            self.type_name_of(this)
+                        );
+                        return self.raise(wk::EXC_TYPE_ERROR, &msg);
+                    }
+                    if !self.exact_args("list.append", rest.len(), nkw, 1) {
+                        return Obj::NULL;
+                    }
+                    if self.list_append(this, rest[0]) < 0 { Obj::NULL } else { wk::NONE }
+                }
+                _ if nkw == 0 && matches!(
+                    callable,
+                    wk::TYPE_TYPE | wk::UNICODE_TYPE | wk::TUPLE_TYPE | wk::LIST_TYPE
+                ) => self.call_builtin_type(callable, pos),
+                _ => {
+                    let callable_kind = matches!(
+                        self.heap.get(callable, "PyObject_Vectorcall").data,
+                        ObjData::Function(_) | ObjData::Type(_)
+                    ) || [wk::METHOD_TYPE, wk::CFUNCTION_TYPE, wk::METHOD_DESCR_TYPE]
+                        .contains(&self.heap.ty(callable));
+                    if callable_kind {
+                        wk::NONE
+                    } else {
+                        let msg = format!("'{}' object is not callable", self.type_name_of(callable));
+                        self.raise(wk::EXC_TYPE_ERROR, &msg)
+                    }
+                }
+            }
+        }
+
+        /// Pushes a frame for `func` (a function; stolen) with `locals` (stolen, may be NULL) and
+        /// the `argcount` positional arguments (stolen, also on failure) as its first locals,
+        /// linked to `previous`; the current frame stays current. Positional-only binding:
+        /// a count other than `co_argcount`, or keyword names, is CPython's `TypeError` and
+        /// releases everything.
+        "_PyInterpreterFrame *_PyEvalFramePushAndInit(PyThreadState *tstate, _PyStackRef func, PyObject *locals, const _PyStackRef *args, size_t argcount, PyObject *kwnames, _PyInterpreterFrame *previous)"
+        fn eval_frame_push_and_init(&mut self, tstate: TState, func: StackRef, locals: Obj, #[array] args: StackRef, argcount: u64, kwnames: Obj, previous: FrameId) -> FrameId {
+            let _ = tstate;
+            let f = func.obj();
+            let data = match self.heap.get(f, "_PyEvalFramePushAndInit").data {
+                ObjData::Function(ref d) => Some(d.clone()),
+                _ => None,
+            };
+            let argcount = argcount as usize;
+            let nkw = if kwnames.is_null() { 0 } else { self.tuple_get_size(kwnames).max(0) as usize };
+            let given = &args[..(argcount + nkw).min(args.len())];
+            let release = |vm: &mut Self| {
+                vm.stackref_close(func);
+                vm.heap.xdecref(locals);
+                for r in given {
+                    vm.stackref_close(*r);
+                }
+            };
+            let Some(data) = data else {
+                release(self);
+                self.bad_internal_call("_PyEvalFramePushAndInit of a non-function");
+                return FrameId::NULL;
+            };
+            let want = match self.heap.data(data.code) {
+                ObjData::Code(c) => c.argcount.max(0) as usize,
+                _ => 0,
+            };
+            if self.fallible() {
+                release(self);
+                return FrameId::NULL;
+            }
+            if nkw > 0 || argcount != want || given.len() < argcount {
+                release(self);
+                let name = crate::repr::str_of(self, data.qualname);
+                let msg = if nkw > 0 {
+                    format!("{name}() got an unexpected keyword argument")
+                } else if argcount > want {
+                    let s = if want == 1 { "" } else { "s" };
+                    let w = if argcount == 1 { "was" } else { "were" };
+                    format!("{name}() takes {want} positional argument{s} but {argcount} {w} given")
+                } else {
+                    let missing = want - argcount;
+                    let s = if missing == 1 { "" } else { "s" };
+                    format!("{name}() missing {missing} required positional argument{s}")
+                };
+                self.raise(wk::EXC_TYPE_ERROR, &msg);
+                return FrameId::NULL;
+            }
+            let caller = self.current;
+            let id = self.push_frame(data.code, f, data.globals, data.builtins);
+            // push_frame took its own reference to the function; the stolen one goes too.
+            self.stackref_close(func);
+            let fr = self.frame_mut(id);
+            fr.locals = locals;
+            fr.previous = previous;
+            for (slot, r) in fr.localsplus.iter_mut().zip(given) {
+                *slot = *r;
+            }
+            self.current = caller;
+            id
+        }
+
+        /// Free-threading: a new reference to `op` into `*out` if `*src` still holds `op`
+        /// (1), else 0. Objects with deferred refcounts (immortals in the model) give a
+        /// deferred reference without touching the count.
+        "int _Py_TryIncrefCompareStackRef(PyObject **src, PyObject *op, _PyStackRef *out)"
+        fn try_incref_compare_stackref(&mut self, #[out] src: Obj, op: Obj, #[out] out: StackRef) -> i32 {
+            if self.heap.is_immortal(op) {
+                *out = StackRef::deferred(op);
+                return 1;
+            }
+            if *src != op {
+                return 0;
+            }
+            self.heap.incref(op);
+            *out = StackRef::owned(op);
+            1
+        }
+    }
+}

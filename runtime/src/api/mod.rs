@@ -41,6 +41,7 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(calls::ids::entries());
     v.extend(calls::cache::entries());
     v.extend(calls::make::entries());
+    v.extend(calls::call::entries());
     v.extend(sequences::entries::entries());
     v
 }
