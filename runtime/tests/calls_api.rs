@@ -260,12 +260,20 @@ fn vectorcall_errors_are_cpythons_type_errors() {
     assert!(vm
         .object_vectorcall(wk::BUILTIN_LEN, &[a, a], 2, Obj::NULL)
         .is_null());
-    assert_eq!(msg(&mut vm), "TypeError: len() takes exactly one argument (2 given)");
+    assert_eq!(
+        msg(&mut vm),
+        "TypeError: len() takes exactly one argument (2 given)"
+    );
     assert!(vm
         .object_vectorcall(wk::BUILTIN_ISINSTANCE, &[a], 1, Obj::NULL)
         .is_null());
-    assert_eq!(msg(&mut vm), "TypeError: isinstance expected 2 arguments, got 1");
-    assert!(vm.object_vectorcall(wk::BUILTIN_LEN, &[a], 1, Obj::NULL).is_null());
+    assert_eq!(
+        msg(&mut vm),
+        "TypeError: isinstance expected 2 arguments, got 1"
+    );
+    assert!(vm
+        .object_vectorcall(wk::BUILTIN_LEN, &[a], 1, Obj::NULL)
+        .is_null());
     assert_eq!(msg(&mut vm), "TypeError: object of type 'int' has no len()");
     assert!(vm
         .object_vectorcall(wk::LIST_APPEND, &[a, a], 2, Obj::NULL)
@@ -312,7 +320,11 @@ fn frame_push_steals_the_function_and_arguments() {
     assert_eq!(vm.frame(), caller, "the new frame is not current yet");
     let fr = vm.frames[id.0 as usize].clone();
     assert_eq!((fr.code, fr.func, fr.previous), (code, f, caller));
-    assert_eq!(fr.localsplus[0], StackRef::owned(a), "the argument moved in");
+    assert_eq!(
+        fr.localsplus[0],
+        StackRef::owned(a),
+        "the argument moved in"
+    );
     assert_eq!(rc(&vm, a), 1);
     assert_eq!(rc(&vm, f), rc_f, "the stolen reference is the frame's");
     // Two arguments for one parameter: TypeError, and both references released.
@@ -350,7 +362,11 @@ fn try_incref_compare_gives_a_reference_only_while_the_slot_holds_the_object() {
     assert_eq!(rc(&vm, a), 2);
     let mut out2 = StackRef::NULL;
     assert_eq!(vm.try_incref_compare_stackref(&mut slot, b, &mut out2), 0);
-    assert_eq!((out2, rc(&vm, b)), (StackRef::NULL, 1), "slot changed: nothing taken");
+    assert_eq!(
+        (out2, rc(&vm, b)),
+        (StackRef::NULL, 1),
+        "slot changed: nothing taken"
+    );
     // An immortal gets a deferred reference, count untouched.
     assert_eq!(
         vm.try_incref_compare_stackref(&mut slot, wk::NONE, &mut out2),

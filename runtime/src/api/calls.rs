@@ -206,7 +206,10 @@ pub mod call {
         /// A builtin that takes no keyword arguments, with exactly `want` positional ones.
         fn exact_args(&mut self, name: &str, nargs: usize, nkw: usize, want: usize) -> bool {
             if nkw > 0 {
-                self.raise(wk::EXC_TYPE_ERROR, &format!("{name}() takes no keyword arguments"));
+                self.raise(
+                    wk::EXC_TYPE_ERROR,
+                    &format!("{name}() takes no keyword arguments"),
+                );
                 return false;
             }
             if nargs != want {
