@@ -167,6 +167,7 @@ impl Heap {
         }
     }
 
+    #[inline]
     fn at(&self, i: usize) -> Option<&Slot> {
         let b = self.base.len();
         if i < b {
@@ -201,6 +202,7 @@ impl Heap {
         &mut self.patched[k].1
     }
 
+    #[inline]
     fn sentinel(&self) -> &Slot {
         self.at(0).unwrap_or(&self.base[0])
     }
@@ -238,6 +240,7 @@ impl Heap {
     }
 
     /// Number of slots ever allocated (handles are `1..len`).
+    #[inline]
     pub fn len(&self) -> usize {
         self.base.len() + self.rest.len()
     }
@@ -248,6 +251,7 @@ impl Heap {
     }
 
     /// The slot of a handle, without any check (for inspection: snapshots, tests).
+    #[inline]
     pub fn slot(&self, o: Obj) -> Option<&Slot> {
         if o.is_null() {
             None
@@ -316,6 +320,7 @@ impl Heap {
     }
 
     /// Unchecked read of the data (for handles the runtime itself just validated).
+    #[inline]
     pub fn data(&self, o: Obj) -> &ObjData {
         &self.at(o.0 as usize).unwrap_or(self.sentinel()).data
     }
@@ -330,11 +335,13 @@ impl Heap {
     }
 
     /// `ob_type`, unchecked.
+    #[inline]
     pub fn ty(&self, o: Obj) -> Obj {
         self.at(o.0 as usize).map_or(Obj::NULL, |s| s.ty)
     }
 
     /// `_Py_IsImmortal`.
+    #[inline]
     pub fn is_immortal(&self, o: Obj) -> bool {
         self.at(o.0 as usize).is_some_and(|s| s.immortal)
     }
@@ -410,6 +417,7 @@ impl Heap {
     }
 
     /// `true` if the object was allocated and not yet freed.
+    #[inline]
     pub fn is_live(&self, o: Obj) -> bool {
         !o.is_null() && self.at(o.0 as usize).is_some_and(|s| !s.freed)
     }

@@ -171,6 +171,9 @@ impl Vm {
     pub fn new_int(&mut self, v: i64) -> Obj {
         if (wk::SMALL_INT_MIN..=wk::SMALL_INT_MAX).contains(&v) {
             let i = (v - wk::SMALL_INT_MIN) as usize;
+            if let Some(&o) = self.small_ints.get(i).filter(|o| !o.is_null()) {
+                return o;
+            }
             if self.small_ints[i].is_null() {
                 let o = self
                     .heap

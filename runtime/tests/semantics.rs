@@ -551,3 +551,38 @@ fn repeating_an_empty_sequence_a_huge_number_of_times_is_empty_and_quick() {
     let t = vm.number_multiply(wk::EMPTY_TUPLE, huge);
     assert_eq!(t, wk::EMPTY_TUPLE);
 }
+
+/// Interning returns one immortal object per distinct text, whatever prefix texts share (long
+/// names that agree on their first bytes, a name and its extension) and however many are
+/// interned.
+#[test]
+fn intern_is_one_object_per_text() {
+    let mut vm = Vm::new();
+    assert_eq!(vm.intern(""), wk::EMPTY_STR);
+    let texts = [
+        "x",
+        "xy",
+        "x\0",
+        "abcdefg",
+        "abcdefgh",
+        "abcdefgh1",
+        "abcdefgh2",
+        "abcdefgX1",
+    ];
+    let objs: Vec<Obj> = texts.iter().map(|t| vm.intern(t)).collect();
+    for (i, t) in texts.iter().enumerate() {
+        assert_eq!(vm.intern(t), objs[i], "{t:?} interned twice");
+        assert!(vm.heap.is_immortal(objs[i]));
+        match vm.heap.data(objs[i]) {
+            ObjData::Str(s) => assert_eq!(&**s, *t),
+            other => panic!("{t:?}: {other:?}"),
+        }
+        for (j, u) in texts.iter().enumerate() {
+            assert_eq!(objs[i] == objs[j], i == j, "{t:?} vs {u:?}");
+        }
+    }
+    let long = "n".repeat(300);
+    let a = vm.intern(&long);
+    assert_eq!(vm.intern(&long), a);
+    assert_ne!(vm.intern(&"n".repeat(301)), a);
+}
