@@ -101,7 +101,7 @@ const CASES: &[(&str, &str, &str)] = &[
         "_PyStackRef pair[2] = {left, right};\n\
          PyObject *t = _PyTuple_FromStackRefStealOnSuccess(values, oparg);\n\
          PyObject *u = _PyTuple_FromStackRefStealOnSuccess(pair, 2);",
-        "_PyStackRef *p = values; PyObject *t = _PyTuple_FromStackRefStealOnSuccess(p, oparg);",
+        "PyObject *t = _PyTuple_FromStackRefStealOnSuccess(oparg ? values : values, oparg);",
     ),
     (
         "expr.token-arg",
@@ -383,4 +383,30 @@ fn byref_parameter_may_be_declared_as_pointer_to_the_place() {
     assert!(v.is_translatable(), "{:#?}", v.reasons());
     let (_, v) = check("int n = 0; Py_CLEAR(n);");
     assert_eq!(rule_ids(&v), vec!["type.mismatch"], "{:#?}", v.reasons());
+}
+
+#[test]
+fn stack_views_move_and_read_but_do_not_store() {
+    // `_PyStackRef *arguments = args; arguments--; arguments[0]` (CALL_ISINSTANCE).
+    let ok = "_PyStackRef *p = values; if (oparg) { p--; } _PyStackRef v = p[0];\n\
+              _PyStackRef *q = p; q++; PyObject *t = _PyTuple_FromStackRefStealOnSuccess(q, oparg);";
+    let (_, v) = check(ok);
+    assert!(v.is_translatable(), "{:#?}", v.reasons());
+    for (body, id) in [
+        // a view must start at a stack array item
+        (
+            "_PyStackRef *p = NULL; _PyStackRef v = p[0];",
+            "expr.pointer-arith",
+        ),
+        // arithmetic other than ++/-- still computes addresses
+        (
+            "_PyStackRef *p = values; _PyStackRef *q = p + 1;",
+            "expr.pointer-arith",
+        ),
+        // views are read-only
+        ("_PyStackRef *p = values; p[0] = left;", "expr.not-assignable"),
+    ] {
+        let (_, v) = check(body);
+        assert_eq!(rule_ids(&v), vec![id], "{body}\n{:#?}", v.reasons());
+    }
 }

@@ -275,3 +275,43 @@ fn check_eval_breaker_expands_like_ceval_macros() {
         "if (vm.ts_eval_breaker(runtime::TState) & 255u64) != 0u64 { if vm.handle_pending(runtime::TState) != 0i32 { break 'body Exit::Error(\"error\"); } }",
     );
 }
+
+#[test]
+fn array_arguments_are_slices_and_identifiers_are_strings() {
+    let l = lower(
+        "op(_T, (values[oparg] -- res)) {\n PyObject *t = _PyTuple_FromStackRefStealOnSuccess(values, oparg);\n PyObject *n = &_Py_ID(__name__);\n DEOPT_IF(t == n);\n res = values[0];\n}\n",
+    );
+    let c = body(&l, "_T");
+    assert_has(
+        &c,
+        "let t: runtime::Obj = vm.tuple_from_stackref_steal_on_success(&values[..], oparg as i64);",
+    );
+    assert_has(
+        &c,
+        "let n: runtime::Obj = vm.py_id(runtime::CStr::from(\"__name__\"));",
+    );
+}
+
+#[test]
+fn stack_views_index_the_inputs_in_stack_order() {
+    let l = lower(
+        "op(_T, (callable, self_or_null, args[oparg] -- res)) {\n _PyStackRef *arguments = args;\n if (oparg == 1) {\n arguments--;\n }\n res = arguments[0];\n PyObject *t = _PyTuple_FromStackRefStealOnSuccess(arguments, oparg);\n DEOPT_IF(t == NULL);\n}\n",
+    );
+    let c = body(&l, "_T");
+    // `args` starts after the two scalar inputs.
+    assert_has(&c, "let mut arguments: isize = (1usize + 1usize) as isize;");
+    assert_has(&c, "arguments -= 1;");
+    assert_has(
+        &c,
+        "res = [&[callable][..], &[self_or_null][..], &args[..]].concat()[(arguments + (0i32) as isize) as usize];",
+    );
+    assert_has(
+        &c,
+        "vm.tuple_from_stackref_steal_on_success(&[&[callable][..], &[self_or_null][..], &args[..]].concat()[arguments as usize..], oparg as i64,)",
+    );
+    // The same layout in Rust: after `arguments--`, element 0 is `self_or_null`.
+    let (callable, self_or_null, args) = (1, 2, vec![3, 4]);
+    let arguments: isize = 2 - 1;
+    let layout = [&[callable][..], &[self_or_null][..], &args[..]].concat();
+    assert_eq!(layout[arguments as usize], self_or_null);
+}

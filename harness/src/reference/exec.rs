@@ -491,6 +491,23 @@ impl Ctx<'_> {
             Expr::IncDec { place, pre, delta } => {
                 let p = self.resolve(place)?;
                 let old = self.load(&p)?;
+                if let CVal::StackArr(pos, len) = old {
+                    // A stack view (`arguments--`): it stays inside the op's inputs, which is
+                    // all the generated code can index (C could reach further down the
+                    // frame's `localsplus`; such states are skipped, not guessed).
+                    let lo = self.inputs.iter().map(|i| i.pos).min().unwrap_or(pos);
+                    let new_pos = pos as i128 + *delta as i128;
+                    let new_len = len as i128 - *delta as i128;
+                    if new_pos < lo as i128 || new_len < 0 {
+                        return skip(
+                            "stack view moved outside the op's inputs",
+                            format!("{new_pos} (inputs from {lo})"),
+                        );
+                    }
+                    let new = CVal::StackArr(new_pos as usize, new_len as usize);
+                    self.store(&p, new)?;
+                    return Ok(if *pre { new } else { old });
+                }
                 let common = match p.ty() {
                     Ty::Int(t) => Num::Int(t.promote()),
                     Ty::Float => Num::Float,

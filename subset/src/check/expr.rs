@@ -441,6 +441,35 @@ impl Checker<'_> {
         }
     }
 
+    /// A stack view: a local `_PyStackRef *` (initialized from a stack array item, see the
+    /// declaration check), which bodies move with `++`/`--` and read with `p[i]`
+    /// (`arguments--` to include `self_or_null` below `args`).
+    pub(super) fn is_stack_view(&self, e: &Node<Expression>) -> bool {
+        let Expression::Identifier(id) = &e.node else {
+            return false;
+        };
+        self.local(&id.node.name)
+            .and_then(|l| l.ty.as_ref())
+            .is_some_and(|t| self.is_stackref_pointer(t))
+    }
+
+    /// A stack array item (`args`) or a stack view.
+    pub(super) fn is_stack_array_or_view(&self, e: &Node<Expression>) -> bool {
+        match &e.node {
+            Expression::Identifier(id) if self.local(&id.node.name).is_none() => self
+                .env
+                .stack_item(&id.node.name)
+                .is_some_and(|s| s.array),
+            _ => self.is_stack_view(e),
+        }
+    }
+
+    /// `_PyStackRef *`.
+    pub(super) fn is_stackref_pointer(&self, t: &CType) -> bool {
+        t.pointee()
+            .is_some_and(|p| self.b.class_of(p) == Some(TypeClass::StackRef))
+    }
+
     /// An identifier argument (`_Py_ID(name)`): a bare name, typed as the string it names.
     fn token_argument(&mut self, a: &Node<Expression>, what: &str) {
         if matches!(a.node, Expression::Identifier(_)) {
@@ -466,7 +495,7 @@ impl Checker<'_> {
             Expression::Identifier(id) => {
                 let n = id.node.name.as_str();
                 match self.local(n) {
-                    Some(l) => matches!(l.ty, Some(CType::Array(..))),
+                    Some(l) => matches!(l.ty, Some(CType::Array(..))) || self.is_stack_view(a),
                     None => self.env.stack_item(n).is_some_and(|s| s.array),
                 }
             }
@@ -686,6 +715,9 @@ impl Checker<'_> {
             Expression::BinaryOperator(b) if b.node.operator.node == BinaryOperator::Index => {
                 let base = self.typing.expr(&b.node.lhs);
                 match base.map(|i| (&i.ty, &i.name)) {
+                    _ if self.is_stack_view(&b.node.lhs) => {
+                        Place::ReadOnly("an element through a stack view (read-only)".into())
+                    }
                     Some((_, Some(NameRef::StackItem | NameRef::Local { .. }))) => {
                         Place::ArrayElement
                     }
@@ -773,7 +805,9 @@ impl Checker<'_> {
             | UnaryOperator::PostIncrement
             | UnaryOperator::PostDecrement => {
                 let t = self.lvalue(operand)?;
-                if t.is_pointer() {
+                if t.is_pointer() && self.is_stack_view(operand) {
+                    // Moving a stack view within the op's inputs.
+                } else if t.is_pointer() {
                     self.bail(
                         Rule::PointerArith,
                         e.span,
@@ -965,7 +999,7 @@ impl Checker<'_> {
                     self.typing.expr(base).and_then(|i| i.name.as_ref()),
                     Some(NameRef::StackItem)
                 ) && self.env.stack.iter().any(|s| s.array && matches!(&base.node, Expression::Identifier(id) if id.node.name == s.name));
-                if !stack_array {
+                if !stack_array && !self.is_stack_view(base) {
                     self.bail(
                         Rule::PointerIndex,
                         e.span,

@@ -375,6 +375,18 @@ impl Checker<'_> {
                     }
                     (Initializer::Expression(e), _) => {
                         self.expr_into(&ty, e, "initializer");
+                        // A stack view starts at a stack array item or another view: any
+                        // other `_PyStackRef *` would point at memory the model does not have.
+                        if self.is_stackref_pointer(&ty) && !self.is_stack_array_or_view(e) {
+                            self.bail(
+                                Rule::PointerArith,
+                                e.span,
+                                format!(
+                                    "stack view `{}` not initialised from a stack array item",
+                                    name.node
+                                ),
+                            );
+                        }
                     }
                     (Initializer::List(items), CType::Array(elem, n)) => {
                         let elem = (**elem).clone();

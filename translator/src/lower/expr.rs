@@ -252,6 +252,10 @@ impl BodyCx<'_> {
     }
 
     fn identifier(&mut self, e: &Node<Expression>, name: &str) -> Result<LExpr, String> {
+        if self.is_view(e) {
+            // Views are only indexed, moved, or passed as array arguments (`view.rs`).
+            return Err(format!("stack view `{name}` used as a value"));
+        }
         let info = self.info(e)?.clone();
         let ty = info.ty.clone();
         match &info.name {
@@ -478,6 +482,10 @@ impl BodyCx<'_> {
                 args.push(parse_quote!(#lit));
                 continue;
             }
+            if f.array.contains(&i) && self.is_view(a) {
+                args.push(self.view_slice(a)?);
+                continue;
+            }
             if f.array.contains(&i) {
                 // A stack array item (`Vec`) or a local array: the callee reads a slice.
                 let v = self.expr(a)?;
@@ -647,6 +655,22 @@ impl BodyCx<'_> {
         post: bool,
         ty: CType,
     ) -> Result<LExpr, String> {
+        if self.is_view(operand) {
+            // Moving a stack view by one slot.
+            let Expression::Identifier(id) = &operand.node else {
+                return Err("stack view that is not a variable".into());
+            };
+            let v = self.var_ident(&id.node.name);
+            self.assigned.insert(v.to_string());
+            let step: Expr = if inc { parse_quote!(1) } else { parse_quote!(-1) };
+            let old = self.fresh("old");
+            let expr: Expr = if post {
+                parse_quote!({ let #old = #v; #v += #step; #old })
+            } else {
+                parse_quote!({ #v += #step; #v })
+            };
+            return Ok(LExpr::new(expr, ty));
+        }
         let place = self.place(operand)?;
         let cur = self.place_read(&place);
         let one = match &ty {
@@ -691,6 +715,19 @@ impl BodyCx<'_> {
                     u.node.operator.node,
                     UnaryOperator::PreIncrement | UnaryOperator::PostIncrement
                 );
+                if self.is_view(&u.node.operand) {
+                    // `arguments--;`: move the stack view by one slot.
+                    let Expression::Identifier(id) = &u.node.operand.node else {
+                        return Err("stack view that is not a variable".into());
+                    };
+                    let v = self.var_ident(&id.node.name);
+                    self.assigned.insert(v.to_string());
+                    return Ok(if inc {
+                        parse_quote!(#v += 1)
+                    } else {
+                        parse_quote!(#v -= 1)
+                    });
+                }
                 let ty = self.info(e)?.ty.clone();
                 let place = self.place(&u.node.operand)?;
                 let cur = paren(self.place_read(&place));
@@ -728,6 +765,12 @@ impl BodyCx<'_> {
         use BinaryOperator::*;
         let info = self.info(e)?.clone();
         match op {
+            Index if self.is_view(lhs) => {
+                let idx = self.expr(rhs)?;
+                let i = paren(idx.expr);
+                let x = self.view_read(lhs, i)?;
+                Ok(LExpr::new(x, info.ty))
+            }
             Index => {
                 let base = self.expr(lhs)?;
                 let idx = self.expr(rhs)?;

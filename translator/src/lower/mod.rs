@@ -17,6 +17,7 @@ pub mod sig;
 pub mod stmt;
 pub mod tables;
 pub mod template;
+pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 

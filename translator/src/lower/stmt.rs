@@ -190,6 +190,25 @@ impl BodyCx<'_> {
                 .get(&SpanKey::from(name.span))
                 .cloned()
                 .ok_or_else(|| format!("local `{}` without a type", name.node))?;
+            if self.is_stackref_pointer(&ty) {
+                // A stack view: an index into the op's inputs (see `view.rs`).
+                let Some(Node {
+                    node: Initializer::Expression(e),
+                    ..
+                }) = &id.node.initializer
+                else {
+                    return Err("stack view without an initializer".into());
+                };
+                let init = self.view_init(e)?;
+                let v = self.declare_local(&name.node);
+                out.push(super::build::let_stmt(
+                    v,
+                    true,
+                    Some(parse_quote!(isize)),
+                    init,
+                ));
+                continue;
+            }
             let rt = rust_type(&ty, self.b)?;
             let init: Expr = match &id.node.initializer {
                 None => self.zero(&ty)?,
