@@ -404,7 +404,10 @@ fn stack_views_move_and_read_but_do_not_store() {
             "expr.pointer-arith",
         ),
         // views are read-only
-        ("_PyStackRef *p = values; p[0] = left;", "expr.not-assignable"),
+        (
+            "_PyStackRef *p = values; p[0] = left;",
+            "expr.not-assignable",
+        ),
     ] {
         let (_, v) = check(body);
         assert_eq!(rule_ids(&v), vec![id], "{body}\n{:#?}", v.reasons());

@@ -456,10 +456,9 @@ impl Checker<'_> {
     /// A stack array item (`args`) or a stack view.
     pub(super) fn is_stack_array_or_view(&self, e: &Node<Expression>) -> bool {
         match &e.node {
-            Expression::Identifier(id) if self.local(&id.node.name).is_none() => self
-                .env
-                .stack_item(&id.node.name)
-                .is_some_and(|s| s.array),
+            Expression::Identifier(id) if self.local(&id.node.name).is_none() => {
+                self.env.stack_item(&id.node.name).is_some_and(|s| s.array)
+            }
             _ => self.is_stack_view(e),
         }
     }

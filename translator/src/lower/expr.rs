@@ -662,7 +662,11 @@ impl BodyCx<'_> {
             };
             let v = self.var_ident(&id.node.name);
             self.assigned.insert(v.to_string());
-            let step: Expr = if inc { parse_quote!(1) } else { parse_quote!(-1) };
+            let step: Expr = if inc {
+                parse_quote!(1)
+            } else {
+                parse_quote!(-1)
+            };
             let old = self.fresh("old");
             let expr: Expr = if post {
                 parse_quote!({ let #old = #v; #v += #step; #old })

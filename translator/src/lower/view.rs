@@ -25,9 +25,8 @@ impl BodyCx<'_> {
 
     /// `_PyStackRef *`.
     pub fn is_stackref_pointer(&self, t: &CType) -> bool {
-        t.pointee().is_some_and(|p| {
-            self.b.class_of(p) == Some(subset::bindings::TypeClass::StackRef)
-        })
+        t.pointee()
+            .is_some_and(|p| self.b.class_of(p) == Some(subset::bindings::TypeClass::StackRef))
     }
 
     /// The op's inputs in stack order, as one `Vec<StackRef>`.
