@@ -10,6 +10,9 @@ pub enum DslArg {
     Int,
     /// Any expression, type-checked.
     Expr,
+    /// An assignable 16-bit cache cell the macro reads and writes back
+    /// (`this_instr[1].counter`, `this_instr[1].cache`).
+    Counter,
     /// One of the DSL labels (`error`, ...).
     Label,
     /// The name of one of the body's stack items.
@@ -192,6 +195,33 @@ pub const DSL_MACROS: &[DslMacro] = &[
         since: 12,
         until: LATEST,
         meaning: "move the next-instruction pointer by the given number of code units",
+    },
+    DslMacro {
+        name: "ADVANCE_ADAPTIVE_COUNTER",
+        args: &[Counter],
+        optional_args: NONE,
+        position: Statement,
+        since: 13,
+        until: LATEST,
+        meaning: "count the adaptive backoff counter down: `c = advance_backoff_counter(c)`",
+    },
+    DslMacro {
+        name: "PAUSE_ADAPTIVE_COUNTER",
+        args: &[Counter],
+        optional_args: NONE,
+        position: Statement,
+        since: 13,
+        until: LATEST,
+        meaning: "keep the adaptive counter from triggering next time: `c = pause_backoff_counter(c)`",
+    },
+    DslMacro {
+        name: "RECORD_BRANCH_TAKEN",
+        args: &[Counter, Int],
+        optional_args: NONE,
+        position: Statement,
+        since: 14,
+        until: LATEST,
+        meaning: "shift the branch direction into the 16-bit history cell: `bits = (bits << 1) | flag`",
     },
     DslMacro {
         name: "GO_TO_INSTRUCTION",

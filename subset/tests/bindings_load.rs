@@ -358,3 +358,18 @@ fn keyword_types_byref_nested_fields_and_warnings() {
     ));
     assert_eq!(e[0].problem, Problem::OutOfRange { index: 2, arity: 1 });
 }
+
+#[test]
+fn indexed_types_are_opaque_structs_whose_pointers_move_by_index() {
+    let code = "[type.\"_Py_CODEUNIT\"]\nrust = \"runtime::CodePtr\"\nclass = \"opaque-struct\"\nindexed = true\n";
+    let b = Bindings::from_str(&format!("{OBJ}{code}"), "<test>").expect("loads");
+    assert!(b.type_binding("_Py_CODEUNIT").unwrap().indexed);
+    assert!(b.is_indexed_pointer(&CType::named("_Py_CODEUNIT").ptr()));
+    assert!(!b.is_indexed_pointer(&CType::named("_Py_CODEUNIT")));
+    assert!(!b.is_indexed_pointer(&obj()));
+    assert!(!b.type_binding("PyObject").unwrap().indexed);
+
+    let e = errors_of("[type.\"PyObject\"]\nrust = \"runtime::Obj\"\nclass = \"object-pointer\"\nindexed = true\n");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].problem, Problem::IndexedNotStruct("object-pointer".into()));
+}

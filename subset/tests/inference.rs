@@ -190,3 +190,32 @@ fn array_locals_get_their_length_from_the_initializer() {
         "PyObject *"
     );
 }
+
+#[test]
+fn code_unit_pointer_arithmetic_is_allowed_only_on_indexed_types() {
+    // The fixture table leaves `_Py_CODEUNIT` unindexed: raw pointer arithmetic bails.
+    let (_, v) = common::check("int d = (int)(next_instr - this_instr);");
+    assert!(!v.is_translatable());
+    assert_eq!(common::rule_ids(&v), vec!["expr.pointer-arith"]);
+    // The runtime's table marks it `indexed`: `p + n`, `p[i]`, `p - q` type like C's.
+    let b = subset::Bindings::load(&subset::Bindings::default_path()).expect("default table");
+    let body = "ptrdiff_t d = next_instr - this_instr; uint16_t c = this_instr[1].counter; \
+                uint8_t o = (next_instr + oparg)->op.code; uint8_t p = (next_instr - 1)->op.code;";
+    let s = common::parse(&b, body);
+    let v = subset::check_body(&s.body, &common::env(), &b);
+    assert!(v.is_translatable(), "{:#?}", v.reasons());
+    let t = |e: &str| {
+        s.info(&v, e, 0)
+            .unwrap_or_else(|| panic!("no type for `{e}`"))
+            .ty
+            .to_string()
+    };
+    assert_eq!(t("next_instr - this_instr"), "ptrdiff_t");
+    assert_eq!(t("this_instr[1]"), "_Py_CODEUNIT");
+    assert_eq!(t("(next_instr + oparg)"), "_Py_CODEUNIT *");
+    assert_eq!(t("(next_instr - 1)"), "_Py_CODEUNIT *");
+    // An object pointer still cannot move.
+    let s = common::parse(&b, "PyObject *q = (PyObject *)NULL; PyObject *r = q + 1;");
+    let v = subset::check_body(&s.body, &common::env(), &b);
+    assert!(v.reasons().iter().any(|r| r.rule.id() == "expr.pointer-arith"));
+}

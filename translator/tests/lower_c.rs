@@ -315,3 +315,37 @@ fn stack_views_index_the_inputs_in_stack_order() {
     let layout = [&[callable][..], &[self_or_null][..], &args[..]].concat();
     assert_eq!(layout[arguments as usize], self_or_null);
 }
+
+/// The runtime's own table: `_Py_CODEUNIT` is `indexed` there.
+fn lower_default(dsl: &str) -> Lowered {
+    let src = SourceFile::new("t.c", dsl);
+    let b = subset::Bindings::load(&subset::Bindings::default_path()).expect("default table");
+    translate_source(&src, Some(Version::V3_14), &b).expect("pipeline")
+}
+
+#[test]
+fn code_unit_pointers_are_indices_and_cache_cells_update_in_place() {
+    let l = lower_default(
+        "op(_T, (counter/1 --)) {\n if (ADAPTIVE_COUNTER_TRIGGERS(counter)) { next_instr = this_instr; DISPATCH_SAME_OPARG(); }\n ADVANCE_ADAPTIVE_COUNTER(this_instr[1].counter);\n RECORD_BRANCH_TAKEN(this_instr[1].cache, oparg & 1);\n int d = (int)(next_instr - this_instr);\n JUMPBY(d + (next_instr - 1)->op.code);\n}\n",
+    );
+    let c = body(&l, "_T");
+    assert_has(&c, "if vm.adaptive_counter_triggers(counter) {");
+    assert_has(
+        &c,
+        "{ let value_ = vm.this_instr; vm.set_next_instr(value_) }; break 'body Exit::Dispatch;",
+    );
+    // `c = advance_backoff_counter(c)` on the cache cell `this_instr + 1`.
+    assert_has(
+        &c,
+        "{ let base_ = vm.this_instr.offset(1i64); let value_ = { let arg0_ = { let base_ = vm.this_instr.offset(1i64); vm.code_unit_counter(base_) }; vm.advance_backoff_counter(arg0_) }; vm.code_unit_set_counter(base_, value_) };",
+    );
+    assert_has(
+        &c,
+        "let value_ = (((({ let base_ = vm.this_instr.offset(1i64); vm.code_unit_cache(base_) }) as i32) << 1) | (oparg & 1i32)) as u16; vm.code_unit_set_cache(base_, value_)",
+    );
+    assert_has(&c, "let d: i32 = vm.next_instr.distance(vm.this_instr) as i32;");
+    assert_has(&c, "let base_ = vm.next_instr.offset(1i64.wrapping_neg()); vm.code_unit_opcode(base_)");
+    // C: (bits << 1) | flag, truncated to uint16_t: 0x8001 with flag 1 is 0x0003.
+    let bits: u16 = 0x8001;
+    assert_eq!((((bits as i32) << 1) | 1) as u16, 0x0003);
+}

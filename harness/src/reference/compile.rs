@@ -326,6 +326,50 @@ impl Compiler<'_> {
                     }
                 })
             }
+            // ceval_macros.h: `c = advance_backoff_counter(c)` / `c = pause_backoff_counter(c)`.
+            "ADVANCE_ADAPTIVE_COUNTER" | "PAUSE_ADAPTIVE_COUNTER" => {
+                let Some(a) = arg(0) else {
+                    return unsupported(format!("{m} without argument"));
+                };
+                let f = entry(if m == "ADVANCE_ADAPTIVE_COUNTER" {
+                    "advance_backoff_counter"
+                } else {
+                    "pause_backoff_counter"
+                })?;
+                let ty = self.expr_ty(a)?;
+                let value = Expr::Call {
+                    f,
+                    args: vec![Arg::Val(self.expr(a)?, ty)],
+                    ret: ty,
+                };
+                Stmt::Expr(Expr::Assign {
+                    place: self.place(a)?,
+                    value: Box::new(value),
+                })
+            }
+            // ceval_macros.h: `bitset = (bitset << 1) | flag`, in `int` after promotion.
+            "RECORD_BRANCH_TAKEN" => {
+                let (Some(b), Some(flag)) = (arg(0), arg(1)) else {
+                    return unsupported("RECORD_BRANCH_TAKEN without two arguments");
+                };
+                let int = Num::Int(IntT::INT);
+                let shifted = Expr::Arith {
+                    op: ArithOp::Shl,
+                    l: Box::new(self.expr(b)?),
+                    r: Box::new(Self::lit_int(1, IntT::INT)),
+                    ty: int,
+                };
+                let value = Expr::Arith {
+                    op: ArithOp::Or,
+                    l: Box::new(shifted),
+                    r: Box::new(self.expr(flag)?),
+                    ty: int,
+                };
+                Stmt::Expr(Expr::Assign {
+                    place: self.place(b)?,
+                    value: Box::new(value),
+                })
+            }
             "ERROR_NO_POP" => Stmt::Dsl(Dsl::ErrorNoPop),
             "DECREF_INPUTS" => Stmt::Dsl(Dsl::DecrefInputs),
             "CHECK_EVAL_BREAKER" => Stmt::Dsl(Dsl::CheckEvalBreaker),
@@ -752,6 +796,18 @@ impl Compiler<'_> {
                     return unsupported("binary operator");
                 };
                 let Some(common) = &info.operands else {
+                    let code = |x: &Node<Expression>| {
+                        self.info(x)
+                            .is_ok_and(|i| self.b.is_indexed_pointer(&i.ty))
+                    };
+                    if matches!(op, B::Plus | B::Minus) && (code(lhs) || code(rhs)) {
+                        return Ok(Expr::CodeArith {
+                            sub: *op == B::Minus,
+                            l: Box::new(self.expr(lhs)?),
+                            r: Box::new(self.expr(rhs)?),
+                            ty: self.ty(&info.ty),
+                        });
+                    }
                     return unsupported("pointer arithmetic");
                 };
                 let common = self.num(common)?;

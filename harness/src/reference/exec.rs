@@ -527,6 +527,29 @@ impl Ctx<'_> {
                 let v = self.expr(e)?;
                 Ok(v.convert(*to)?)
             }
+            Expr::CodeArith { sub, l, r, ty } => {
+                let a = self.expr(l)?;
+                let b = self.expr(r)?;
+                match (a, b) {
+                    (CVal::Rt(Value::Code(p)), CVal::Rt(Value::Code(q))) if *sub => {
+                        if p.code != q.code {
+                            return skip(
+                                "subtraction of pointers into different arrays (UB)",
+                                format!("{p:?} - {q:?}"),
+                            );
+                        }
+                        Ok(CVal::Int(p.distance(q) as i128, IntT::LONG).convert(*ty)?)
+                    }
+                    (CVal::Rt(Value::Code(p)), CVal::Int(n, _)) => {
+                        let n = if *sub { -n } else { n };
+                        Ok(CVal::Rt(Value::Code(p.offset(n as i64))))
+                    }
+                    (CVal::Int(n, _), CVal::Rt(Value::Code(p))) if !*sub => {
+                        Ok(CVal::Rt(Value::Code(p.offset(n as i64))))
+                    }
+                    (a, b) => skip("pointer arithmetic on other values", format!("{a:?}, {b:?}")),
+                }
+            }
             Expr::Index { base, idx, ty } => {
                 let b = self.expr(base)?;
                 let i = self.int(idx)?;
@@ -537,6 +560,9 @@ impl Ctx<'_> {
                         }
                         Ok(from_stack(stack_get(self.vm, pos + i as usize)?, *ty))
                     }
+                    // `this_instr[1]`: the code unit at that index (its fields are read
+                    // through the registry, which checks the range).
+                    CVal::Rt(Value::Code(p)) => Ok(CVal::Rt(Value::Code(p.offset(i as i64)))),
                     other => skip("indexing a non-array", format!("{other:?}")),
                 }
             }

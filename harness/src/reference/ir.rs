@@ -169,6 +169,14 @@ pub enum Expr {
         idx: Box<Expr>,
         ty: Ty,
     },
+    /// `p + n`, `p - n`, `p - q` on code-unit pointers (`_Py_CODEUNIT *` is an index into the
+    /// code object's units): `sub` says which operator; the operands keep their order
+    CodeArith {
+        sub: bool,
+        l: Box<Expr>,
+        r: Box<Expr>,
+        ty: Ty,
+    },
     /// `INSTRUCTION_SIZE`
     InstructionSize,
 }

@@ -153,6 +153,7 @@ fn expr(e: &mut Expr, m: Mutation) -> bool {
         } => place(p, m) || expr(value, m),
         Expr::IncDec { place: p, .. } => place(p, m),
         Expr::Index { base, idx, .. } => expr(base, m) || expr(idx, m),
+        Expr::CodeArith { l, r, .. } => expr(l, m) || expr(r, m),
         Expr::Lit(_) | Expr::Var(_) | Expr::InstructionSize => false,
     }
 }

@@ -232,3 +232,92 @@ fn free_threading_atomics_and_header_constants() {
         "m == COMPARISON_EQUALS"
     ));
 }
+
+/// Runs `dsl`'s `name` at code unit 0 of `units`, with an empty stack.
+fn run_in_code(dsl: &str, name: &str, units: Vec<u16>, oparg: u32) -> (Outcome, Vm) {
+    let r = reference(dsl);
+    let inst = r.get(name).expect("instruction compiled");
+    let mut vm = Vm::new();
+    let code = vm.simple_code(units, Vec::new(), &[], 0, 4);
+    vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+    vm.begin_run(runtime::FaultPlan::default());
+    let o = inst.run(&mut vm, oparg).expect("runs");
+    (o, vm)
+}
+
+fn unit(vm: &mut Vm, i: i64) -> u16 {
+    let p = vm.this_instr.offset(i);
+    vm.read_u16(p)
+}
+
+#[test]
+fn code_unit_pointers_index_the_code_and_jumps_move_next_instr() {
+    // `this_instr + k`, `next_instr - 1`, `next_instr - this_instr` on a 2-unit instruction
+    // (one cache entry): next_instr starts at index 2.
+    let dsl = "inst(TEST_OP, (counter/1 --)) {\n\
+               DEOPT_IF(next_instr - this_instr != 2);\n\
+               DEOPT_IF((next_instr - 1)->cache != 0x1234);\n\
+               DEOPT_IF((this_instr + 3)->op.code != 0x34 || this_instr[3].op.arg != 0x12);\n\
+               JUMPBY(oparg);\n}";
+    let (o, vm) = run_in_code(dsl, "TEST_OP", vec![0, 0x1234, 0, 0x1234, 0, 0], 3);
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(vm.next_instr.index, 2 + 3, "JUMPBY(3) from next_instr = 2");
+    let (o, _) = run_in_code(dsl, "TEST_OP", vec![0, 0x1235, 0, 0x1234, 0, 0], 3);
+    assert_eq!(o, Outcome::Deopt, "the cache cell read through next_instr - 1");
+}
+
+#[test]
+fn adaptive_counter_macros_follow_the_backoff_arithmetic() {
+    // value_and_backoff = value << 4 | backoff (pycore_backoff.h).
+    let dsl = "inst(TEST_OP, (counter/1 --)) {\n\
+               if (ADAPTIVE_COUNTER_TRIGGERS(counter)) { DISPATCH_SAME_OPARG(); }\n\
+               ADVANCE_ADAPTIVE_COUNTER(this_instr[1].counter);\n}";
+    // value 1, backoff 2 (0x0012): does not trigger; advances to value 0 (0x0002).
+    let (o, mut vm) = run_in_code(dsl, "TEST_OP", vec![0, 0x0012, 0], 0);
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(unit(&mut vm, 1), 0x0002);
+    // value 0, backoff 2: triggers (0x0002 < UNREACHABLE_BACKOFF = 15), counter untouched.
+    let (o, mut vm) = run_in_code(dsl, "TEST_OP", vec![0, 0x0002, 0], 0);
+    assert_eq!(o, Outcome::Dispatch);
+    assert_eq!(unit(&mut vm, 1), 0x0002);
+    // value 0 with the unreachable backoff 15 (0x000f) does not trigger; advancing subtracts
+    // 1 << 4 from the whole word: 0x000f - 0x0010 wraps to 0xffff.
+    let (o, mut vm) = run_in_code(dsl, "TEST_OP", vec![0, 0x000f, 0], 0);
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(unit(&mut vm, 1), 0xffff);
+    // PAUSE sets the lowest value bit: 0x0002 | 0x0010 = 0x0012.
+    let dsl = "inst(TEST_OP, (counter/1 --)) { PAUSE_ADAPTIVE_COUNTER(this_instr[1].counter); }";
+    let (_, mut vm) = run_in_code(dsl, "TEST_OP", vec![0, 0x0002, 0], 0);
+    assert_eq!(unit(&mut vm, 1), 0x0012);
+}
+
+#[test]
+fn record_branch_taken_shifts_into_sixteen_bits_and_pop_jump_targets() {
+    // _POP_JUMP_IF_FALSE's shape: record the direction, then jump by oparg when taken, else
+    // skip a NOT_TAKEN (opcode 28 in 3.14, written as the number: the snippet has no opcode
+    // table) that follows.
+    let dsl = "inst(TEST_OP, (unused/1, cond --)) {\n\
+               int flag = PyStackRef_IsFalse(cond);\n\
+               RECORD_BRANCH_TAKEN(this_instr[1].cache, flag);\n\
+               JUMPBY(flag ? oparg : next_instr->op.code == 28);\n}";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("compiled");
+    for (cond, cache, next_op, oparg, bits, target) in [
+        // taken: 0x8001 << 1 | 1 truncated to 16 bits; next_instr 2 + oparg 7
+        (StackRef::FALSE, 0x8001u16, 0u16, 7u32, 0x0003u16, 9i64),
+        // not taken, a NOT_TAKEN follows: skip it
+        (StackRef::TRUE, 0x0001, 28, 7, 0x0002, 3),
+        // not taken, something else follows: stay
+        (StackRef::TRUE, 0x0001, 1, 7, 0x0002, 2),
+    ] {
+        let mut vm = Vm::new();
+        let code = vm.simple_code(vec![0, cache, next_op, 0], Vec::new(), &[], 0, 4);
+        vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+        vm.push(cond);
+        vm.begin_run(runtime::FaultPlan::default());
+        let o = inst.run(&mut vm, oparg).expect("runs");
+        assert_eq!(o, Outcome::Continue);
+        assert_eq!(unit(&mut vm, 1), bits);
+        assert_eq!(vm.next_instr.index, target);
+    }
+}

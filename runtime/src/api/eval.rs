@@ -73,6 +73,13 @@ crate::api! {
         1 << (2 * (x >= y) as i32 + (x <= y) as i32)
     }
 
+    /// `ADAPTIVE_COUNTER_TRIGGERS(c)`: the macro on the raw cache cell, i.e.
+    /// `backoff_counter_triggers(forge_backoff_counter(c))`.
+    "bool ADAPTIVE_COUNTER_TRIGGERS(uint16_t counter)"
+    fn adaptive_counter_triggers(&mut self, counter: u16) -> bool {
+        self.backoff_counter_triggers(counter)
+    }
+
     /// The adaptive counter reached zero (and is not the unreachable value).
     "bool backoff_counter_triggers(_Py_BackoffCounter counter)"
     fn backoff_counter_triggers(&mut self, counter: u16) -> bool {

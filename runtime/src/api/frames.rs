@@ -388,6 +388,14 @@ crate::api! {
     "uint8_t _Py_CODEUNIT.op.code(_Py_CODEUNIT *p)" as "_Py_CODEUNIT.op.code"
     fn code_unit_opcode(&mut self, p: CodePtr) -> u8 { (self.unit(p, 0) & 0xff) as u8 }
 
+    /// `p->op.code = v` (instruction rewriting: `LOAD_CONST` becomes `LOAD_CONST_IMMORTAL`);
+    /// the oparg byte is kept.
+    "void _Py_CODEUNIT.op.code=(_Py_CODEUNIT *p, uint8_t v)" as "_Py_CODEUNIT.op.code="
+    fn code_unit_set_opcode(&mut self, p: CodePtr, v: u8) -> () {
+        let unit = self.unit(p, 0);
+        self.set_unit(p, 0, (unit & 0xff00) | v as u16)
+    }
+
     /// `p->op.arg`
     "uint8_t _Py_CODEUNIT.op.arg(_Py_CODEUNIT *p)" as "_Py_CODEUNIT.op.arg"
     fn code_unit_oparg(&mut self, p: CodePtr) -> u8 { (self.unit(p, 0) >> 8) as u8 }

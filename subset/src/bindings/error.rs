@@ -88,6 +88,8 @@ pub enum Problem {
     BadName(String),
     #[error("unknown class `{0}` (expected object-pointer, int, float, stackref, opaque-struct or void)")]
     BadClass(String),
+    #[error("`indexed = true` needs class opaque-struct, not {0}")]
+    IndexedNotStruct(String),
     #[error("`bits` = {0} is not one of {1}")]
     BadBits(i64, &'static str),
     #[error("`{name}` is a builtin type ({builtin}); the entry disagrees")]

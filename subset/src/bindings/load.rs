@@ -311,6 +311,7 @@ fn read_type(mut r: Reader, report: &mut Report) -> Option<TypeBinding> {
     }
     let rust = r.string("rust", true);
     let class = r.string("class", true);
+    let indexed = r.bool("indexed", false).unwrap_or(false);
     let mut result = None;
     if let Some((class, class_at)) = class {
         let tc = match class.as_str() {
@@ -391,6 +392,10 @@ fn read_type(mut r: Reader, report: &mut Report) -> Option<TypeBinding> {
                     builtin
                 }
             };
+            if indexed && tc != TypeClass::OpaqueStruct {
+                r.problems
+                    .push((class_at, Problem::IndexedNotStruct(tc.key().to_string())));
+            }
             result = Some((tc, ty));
         }
     }
@@ -404,6 +409,7 @@ fn read_type(mut r: Reader, report: &mut Report) -> Option<TypeBinding> {
         rust,
         class,
         ty,
+        indexed,
         location: report.lines.at(at),
     })
 }

@@ -110,6 +110,11 @@ pub struct TypeBinding {
     pub class: TypeClass,
     /// The C type the name stands for (an integer type for `int`, `Named(name)` for structs).
     pub ty: CType,
+    /// `indexed = true` (opaque structs only): a `T *` is a position in an array the runtime
+    /// owns (`_Py_CODEUNIT *` is an index into the code object's code units), so `p[i]`,
+    /// `p + n`, `p - n` and `p - q` are allowed; the Rust type has `offset(i64) -> Self` and
+    /// `distance(Self) -> i64`.
+    pub indexed: bool,
     pub location: Location,
 }
 
@@ -322,6 +327,18 @@ impl Bindings {
         match ty {
             CType::Named(n) => self.types.get(n).map(|t| t.class),
             _ => None,
+        }
+    }
+
+    /// `T *` where `T` is an `indexed = true` type (`_Py_CODEUNIT *`): pointer arithmetic and
+    /// indexing are modelled as moving an index.
+    pub fn is_indexed_pointer(&self, ty: &CType) -> bool {
+        match ty.decay() {
+            CType::Pointer(p) => match &*p {
+                CType::Named(n) => self.types.get(n).is_some_and(|t| t.indexed),
+                _ => false,
+            },
+            _ => false,
         }
     }
 

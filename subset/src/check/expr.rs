@@ -905,6 +905,9 @@ impl Checker<'_> {
                 Some((c.clone(), Some(c)))
             }
             Plus | Minus => {
+                if let Some(t) = self.indexed_arith(op, &l, &r) {
+                    return Some((t, None));
+                }
                 if l.is_pointer() || r.is_pointer() {
                     self.bail(
                         Rule::PointerArith,
@@ -959,6 +962,22 @@ impl Checker<'_> {
         }
     }
 
+    /// `p + n`, `n + p`, `p - n` and `p - q` on indexed pointers (`_Py_CODEUNIT *`, see
+    /// [`crate::bindings::TypeBinding::indexed`]): the result type, or `None` when the operands are not
+    /// such a form (then the general rules apply).
+    fn indexed_arith(&self, op: &BinaryOperator, l: &CType, r: &CType) -> Option<CType> {
+        let (li, ri) = (self.b.is_indexed_pointer(l), self.b.is_indexed_pointer(r));
+        match op {
+            BinaryOperator::Plus if li && r.is_integer() => Some(l.clone()),
+            BinaryOperator::Plus if ri && l.is_integer() => Some(r.clone()),
+            BinaryOperator::Minus if li && r.is_integer() => Some(l.clone()),
+            BinaryOperator::Minus if li && ri && same_type(l, r) => {
+                Some(CType::builtin("ptrdiff_t").unwrap_or(CType::LONG))
+            }
+            _ => None,
+        }
+    }
+
     fn common(&mut self, e: &Node<Expression>, sym: &str, l: &CType, r: &CType) -> Option<CType> {
         match CType::usual_arithmetic(l, r) {
             Some(c) => Some(c),
@@ -998,7 +1017,9 @@ impl Checker<'_> {
                     self.typing.expr(base).and_then(|i| i.name.as_ref()),
                     Some(NameRef::StackItem)
                 ) && self.env.stack.iter().any(|s| s.array && matches!(&base.node, Expression::Identifier(id) if id.node.name == s.name));
-                if !stack_array && !self.is_stack_view(base) {
+                // `this_instr[1]`: an element of an array the runtime owns, by index.
+                let indexed = self.b.is_indexed_pointer(&bt);
+                if !stack_array && !indexed && !self.is_stack_view(base) {
                     self.bail(
                         Rule::PointerIndex,
                         e.span,

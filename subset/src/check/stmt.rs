@@ -253,6 +253,17 @@ impl Checker<'_> {
                 Some(DslArg::Expr) => {
                     self.expr(a);
                 }
+                Some(DslArg::Counter) => {
+                    if let Some(t) = self.lvalue(a) {
+                        if !t.is_integer() {
+                            self.bail(
+                                Rule::TypeMismatch,
+                                a.span,
+                                format!("{} needs a 16-bit cache cell, got {t}", m.name),
+                            );
+                        }
+                    }
+                }
                 Some(DslArg::Label) => match ident {
                     Some(l) if self.env.has_label(l) => {}
                     Some(l) => self.bail(

@@ -206,10 +206,27 @@ impl<'a> BodyCx<'a> {
             // Statistics exist only in Py_STATS builds.
             "STAT_INC" | "OPCODE_DEFERRED_INC" => Ok(Vec::new()),
             "DECREF_INPUTS" => self.decref_inputs(),
+            "ADVANCE_ADAPTIVE_COUNTER" => self.counter_update(&args[0], "advance_backoff_counter"),
+            "PAUSE_ADAPTIVE_COUNTER" => self.counter_update(&args[0], "pause_backoff_counter"),
+            "RECORD_BRANCH_TAKEN" => {
+                // `bits = (bits << 1) | flag`: `bits` (uint16_t) promotes to int, the result is
+                // truncated back to 16 bits by the store.
+                let place = self.place(&args[0])?;
+                let cur = super::expr::paren(self.place_read(&place));
+                let flag = self.expr(&args[1])?;
+                let flag = super::expr::paren(self.convert(flag, &CType::INT)?);
+                let v: syn::Expr = parse_quote!((((#cur as i32) << 1) | #flag) as u16);
+                Ok(vec![build::semi(self.place_store(&place, v)?)])
+            }
             "JUMPBY" => {
                 let v = self.expr(&args[0])?;
                 let n = self.convert(v, &CType::LONG)?;
-                Ok(vec![parse_quote!(jumpby(vm, #n);)])
+                // The count is computed first: it may read the VM (`next_instr->op.code`).
+                let t = self.fresh("jump");
+                Ok(vec![
+                    parse_quote!(let #t: i64 = #n;),
+                    parse_quote!(jumpby(vm, #t);),
+                ])
             }
             "CHECK_EVAL_BREAKER" => self.check_eval_breaker(),
             "assert" => {
@@ -237,6 +254,21 @@ impl<'a> BodyCx<'a> {
             }
             other => Err(format!("DSL macro {other} has no lowering")),
         }
+    }
+
+    /// `ADVANCE_ADAPTIVE_COUNTER(c)` / `PAUSE_ADAPTIVE_COUNTER(c)`, as `ceval_macros.h`
+    /// defines them: `c = f(c)` with the binding table's backoff-counter function `f`.
+    fn counter_update(&mut self, arg: &Node<Expression>, f: &str) -> Result<Vec<Stmt>, String> {
+        let fb = self
+            .b
+            .function(f)
+            .ok_or_else(|| format!("the adaptive counter macros need a binding for {f}"))?
+            .rust
+            .clone();
+        let place = self.place(arg)?;
+        let cur = self.place_read(&place);
+        let v = super::template::expand_args(&fb, &[cur], 1, None, None)?;
+        Ok(vec![build::semi(self.place_store(&place, v)?)])
     }
 
     /// `CHECK_EVAL_BREAKER()` (3.12/3.13), as `ceval_macros.h` defines it: when an event bit of

@@ -129,7 +129,12 @@ impl BodyCx<'_> {
     pub(super) fn info(&self, e: &Node<Expression>) -> Result<&ExprInfo, String> {
         self.typing
             .expr(e)
-            .ok_or_else(|| "expression without an inferred type".to_string())
+            .ok_or_else(|| {
+                format!(
+                    "expression without an inferred type (bytes {}..{})",
+                    e.span.start, e.span.end
+                )
+            })
     }
 
     /// Lower an expression whose value is used.
@@ -775,12 +780,28 @@ impl BodyCx<'_> {
                 let x = self.view_read(lhs, i)?;
                 Ok(LExpr::new(x, info.ty))
             }
+            Index if self.b.is_indexed_pointer(&self.info(lhs)?.ty) => {
+                // `this_instr[1]`: the element is the pointer moved by the index.
+                let base = self.expr(lhs)?;
+                let idx = self.expr(rhs)?;
+                let n = self.convert(idx, &CType::LONG)?;
+                let b = paren(base.expr);
+                Ok(LExpr::new(parse_quote!(#b.offset(#n)), info.ty))
+            }
             Index => {
                 let base = self.expr(lhs)?;
                 let idx = self.expr(rhs)?;
                 let i = self.index_value(idx)?;
                 let b = paren(base.expr);
                 Ok(LExpr::new(parse_quote!(#b[#i]), info.ty))
+            }
+            Plus | Minus
+                if self.b.is_indexed_pointer(&self.info(lhs)?.ty)
+                    || self.b.is_indexed_pointer(&self.info(rhs)?.ty) =>
+            {
+                let l = self.expr(lhs)?;
+                let r = self.expr(rhs)?;
+                self.indexed_arith(op, l, r, info.ty)
             }
             LogicalAnd | LogicalOr => {
                 let l = logical_operand(self.condition(lhs)?, *op == LogicalAnd);
@@ -802,6 +823,43 @@ impl BodyCx<'_> {
                 self.arith(op, l, r, &info)
             }
         }
+    }
+
+    /// Arithmetic on indexed pointers (`next_instr + oparg`, `next_instr - this_instr`): the
+    /// runtime's `offset`/`distance` on the index, as the checker allowed them.
+    fn indexed_arith(
+        &mut self,
+        op: &BinaryOperator,
+        l: LExpr,
+        r: LExpr,
+        ty: CType,
+    ) -> Result<LExpr, String> {
+        let (lp, rp) = (
+            self.b.is_indexed_pointer(&l.ty),
+            self.b.is_indexed_pointer(&r.ty),
+        );
+        let (p, n, minus) = match (op, lp, rp) {
+            (BinaryOperator::Minus, true, true) => {
+                let a = paren(l.expr);
+                let b = r.expr;
+                let d: Expr = parse_quote!(#a.distance(#b));
+                let d = self.convert(LExpr::new(d, CType::LONG), &ty)?;
+                return Ok(LExpr::new(d, ty));
+            }
+            (BinaryOperator::Plus, true, false) => (l.expr, r, false),
+            (BinaryOperator::Plus, false, true) => (r.expr, l, false),
+            (BinaryOperator::Minus, true, false) => (l.expr, r, true),
+            _ => return Err("pointer arithmetic outside the lowering".into()),
+        };
+        let n = self.convert(n, &CType::LONG)?;
+        let n: Expr = if minus {
+            let n = paren(n);
+            parse_quote!(#n.wrapping_neg())
+        } else {
+            n
+        };
+        let p = paren(p);
+        Ok(LExpr::new(parse_quote!(#p.offset(#n)), ty))
     }
 
     /// An index into a Rust slice/array: C's integer converted to `usize`.
@@ -1073,7 +1131,11 @@ impl BodyCx<'_> {
                     .set
                     .clone()
                     .ok_or_else(|| format!("field {struct_name}.{field} has no `set` template"))?;
-                let base = self.expr(&m.node.expression)?.expr;
+                let base_node = match &m.node.expression.node {
+                    Expression::Member(inner) if field.contains('.') => &inner.node.expression,
+                    _ => &m.node.expression,
+                };
+                let base = self.expr(base_node)?.expr;
                 let get = expand(&fb.get, &[], Some(base.clone()), None)?;
                 Ok(Place::Setter {
                     get,
