@@ -371,5 +371,8 @@ fn indexed_types_are_opaque_structs_whose_pointers_move_by_index() {
 
     let e = errors_of("[type.\"PyObject\"]\nrust = \"runtime::Obj\"\nclass = \"object-pointer\"\nindexed = true\n");
     assert_eq!(e.len(), 1);
-    assert_eq!(e[0].problem, Problem::IndexedNotStruct("object-pointer".into()));
+    assert_eq!(
+        e[0].problem,
+        Problem::IndexedNotStruct("object-pointer".into())
+    );
 }

@@ -217,5 +217,8 @@ fn code_unit_pointer_arithmetic_is_allowed_only_on_indexed_types() {
     // An object pointer still cannot move.
     let s = common::parse(&b, "PyObject *q = (PyObject *)NULL; PyObject *r = q + 1;");
     let v = subset::check_body(&s.body, &common::env(), &b);
-    assert!(v.reasons().iter().any(|r| r.rule.id() == "expr.pointer-arith"));
+    assert!(v
+        .reasons()
+        .iter()
+        .any(|r| r.rule.id() == "expr.pointer-arith"));
 }

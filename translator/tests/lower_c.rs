@@ -343,8 +343,14 @@ fn code_unit_pointers_are_indices_and_cache_cells_update_in_place() {
         &c,
         "let value_ = (((({ let base_ = vm.this_instr.offset(1i64); vm.code_unit_cache(base_) }) as i32) << 1) | (oparg & 1i32)) as u16; vm.code_unit_set_cache(base_, value_)",
     );
-    assert_has(&c, "let d: i32 = vm.next_instr.distance(vm.this_instr) as i32;");
-    assert_has(&c, "let base_ = vm.next_instr.offset(1i64.wrapping_neg()); vm.code_unit_opcode(base_)");
+    assert_has(
+        &c,
+        "let d: i32 = vm.next_instr.distance(vm.this_instr) as i32;",
+    );
+    assert_has(
+        &c,
+        "let base_ = vm.next_instr.offset(1i64.wrapping_neg()); vm.code_unit_opcode(base_)",
+    );
     // C: (bits << 1) | flag, truncated to uint16_t: 0x8001 with flag 1 is 0x0003.
     let bits: u16 = 0x8001;
     assert_eq!((((bits as i32) << 1) | 1) as u16, 0x0003);

@@ -797,8 +797,7 @@ impl Compiler<'_> {
                 };
                 let Some(common) = &info.operands else {
                     let code = |x: &Node<Expression>| {
-                        self.info(x)
-                            .is_ok_and(|i| self.b.is_indexed_pointer(&i.ty))
+                        self.info(x).is_ok_and(|i| self.b.is_indexed_pointer(&i.ty))
                     };
                     if matches!(op, B::Plus | B::Minus) && (code(lhs) || code(rhs)) {
                         return Ok(Expr::CodeArith {

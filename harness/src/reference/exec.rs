@@ -547,7 +547,10 @@ impl Ctx<'_> {
                     (CVal::Int(n, _), CVal::Rt(Value::Code(p))) if !*sub => {
                         Ok(CVal::Rt(Value::Code(p.offset(n as i64))))
                     }
-                    (a, b) => skip("pointer arithmetic on other values", format!("{a:?}, {b:?}")),
+                    (a, b) => skip(
+                        "pointer arithmetic on other values",
+                        format!("{a:?}, {b:?}"),
+                    ),
                 }
             }
             Expr::Index { base, idx, ty } => {

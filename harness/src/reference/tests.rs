@@ -263,7 +263,11 @@ fn code_unit_pointers_index_the_code_and_jumps_move_next_instr() {
     assert_eq!(o, Outcome::Continue);
     assert_eq!(vm.next_instr.index, 2 + 3, "JUMPBY(3) from next_instr = 2");
     let (o, _) = run_in_code(dsl, "TEST_OP", vec![0, 0x1235, 0, 0x1234, 0, 0], 3);
-    assert_eq!(o, Outcome::Deopt, "the cache cell read through next_instr - 1");
+    assert_eq!(
+        o,
+        Outcome::Deopt,
+        "the cache cell read through next_instr - 1"
+    );
 }
 
 #[test]

@@ -127,14 +127,12 @@ pub enum Place {
 
 impl BodyCx<'_> {
     pub(super) fn info(&self, e: &Node<Expression>) -> Result<&ExprInfo, String> {
-        self.typing
-            .expr(e)
-            .ok_or_else(|| {
-                format!(
-                    "expression without an inferred type (bytes {}..{})",
-                    e.span.start, e.span.end
-                )
-            })
+        self.typing.expr(e).ok_or_else(|| {
+            format!(
+                "expression without an inferred type (bytes {}..{})",
+                e.span.start, e.span.end
+            )
+        })
     }
 
     /// Lower an expression whose value is used.
