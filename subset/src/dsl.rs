@@ -221,7 +221,7 @@ pub const DSL_MACROS: &[DslMacro] = &[
         position: Statement,
         since: 14,
         until: LATEST,
-        meaning: "shift the branch direction into the 16-bit history cell: `bits = (bits << 1) | flag`",
+        meaning: "shift the branch direction into the 16-bit history cell: the cell shifted left by one, the flag in bit 0",
     },
     DslMacro {
         name: "GO_TO_INSTRUCTION",
