@@ -192,9 +192,9 @@ pub fn crate_files(
          //! Opcode bodies of CPython's `bytecodes.c`, translated to safe Rust by cases2rs.\n\
          #![deny(warnings)]\n\
          #![forbid(unsafe_code)]\n\
-         // C idioms kept as written (a swap through a temporary, nested `if`s) and binding templates that\n\
-         // convert values already of the target type.\n\
-         #![allow(clippy::manual_swap, clippy::useless_conversion, clippy::collapsible_if, clippy::collapsible_else_if)]\n\
+         // C idioms kept as written (a swap through a temporary, nested `if`s, `a >= lo && a <= hi` in\n\
+         // asserts) and binding templates that convert values already of the target type.\n\
+         #![allow(clippy::manual_swap, clippy::useless_conversion, clippy::collapsible_if, clippy::collapsible_else_if, clippy::manual_range_contains)]\n\
          \n\
          include!(\"cases.rs\");\n",
         p.input_name, p.input_sha256
