@@ -220,6 +220,10 @@ pub struct Layout {
     pub immortal_consts: bool,
     /// the oparg indexes `localsplus` (`*FAST*`, `*DEREF*`, `*CELL*`)
     pub indexes_locals: bool,
+    /// an opcode that follows the instruction in states with an even oparg only (the
+    /// `POP_JUMP_IF_*` family skips a following `NOT_TAKEN` when it does not jump), so both
+    /// shapes of the code are generated
+    pub next_opcode_even: Option<u32>,
 }
 
 /// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
@@ -336,6 +340,11 @@ impl Layout {
             indexes_locals: ["FAST", "DEREF", "CELL"]
                 .iter()
                 .any(|w| inst.name.contains(w)),
+            next_opcode_even: if inst.name.starts_with("POP_JUMP_IF_") {
+                a.opmap.get("NOT_TAKEN").copied()
+            } else {
+                None
+            },
         }
     }
 
@@ -832,6 +841,9 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let mut units = vec![0u16; THIS_INSTR as usize + layout.size as usize + 8];
     units[THIS_INSTR as usize] = (layout.opcode as u16 & 0xff) | (((oparg & 0xff) as u16) << 8);
     if let Some(op) = layout.next_opcode {
+        units[THIS_INSTR as usize + layout.size as usize] = op as u16 & 0xff;
+    }
+    if let (Some(op), true) = (layout.next_opcode_even, oparg % 2 == 0) {
         units[THIS_INSTR as usize + layout.size as usize] = op as u16 & 0xff;
     }
     let code = b.vm.simple_code(units, consts, NAMES, nlocals, stacksize);
