@@ -168,6 +168,7 @@ impl Vm {
     // ---- object construction -------------------------------------------------------------
 
     /// A new reference to an int (small ints are the immortal cached objects).
+    #[inline]
     pub fn new_int(&mut self, v: i64) -> Obj {
         if (wk::SMALL_INT_MIN..=wk::SMALL_INT_MAX).contains(&v) {
             let i = (v - wk::SMALL_INT_MIN) as usize;
@@ -476,6 +477,7 @@ impl Vm {
 
     /// The current frame's data. Without one (a harness bug), an empty frame is pushed and the
     /// missing frame is recorded as a violation.
+    #[inline]
     pub fn cur(&mut self) -> &mut Frame {
         if self.current.is_null() {
             self.violation(Violation::NullDeref("frame"));
@@ -500,6 +502,7 @@ impl Vm {
     }
 
     /// Pushes a stack reference onto the current frame's value stack (ownership moves to it).
+    #[inline]
     pub fn push(&mut self, r: StackRef) {
         let f = self.cur();
         if f.stack_pointer < f.localsplus.len() {
@@ -517,6 +520,7 @@ impl Vm {
     }
 
     /// Pops the top of the current value stack (NULL if empty, recorded as a violation).
+    #[inline]
     pub fn pop(&mut self) -> StackRef {
         let f = self.cur();
         if f.stack_pointer <= f.nlocalsplus || f.stack_pointer > f.localsplus.len() {
@@ -549,6 +553,7 @@ impl Vm {
     }
 
     /// `PyStackRef_FromPyObjectSteal` without a run-time check (harness helper).
+    #[inline]
     pub fn stackref_steal(&self, o: Obj) -> StackRef {
         if self.heap.is_immortal(o) {
             StackRef::deferred(o)
@@ -560,6 +565,7 @@ impl Vm {
     // ---- type queries ---------------------------------------------------------------------
 
     /// `Py_TYPE` without checks.
+    #[inline]
     pub fn type_of(&self, o: Obj) -> Obj {
         self.heap.ty(o)
     }
