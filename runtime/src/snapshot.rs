@@ -715,6 +715,10 @@ pub fn render_obj(c: &CanonObj) -> String {
 /// Fast path for the harness: `true` means the two states' snapshots are equal, without
 /// building them (no allocation beyond two handle maps). `false` means "maybe different":
 /// build both snapshots and [`Snapshot::diff`] them, which is also what explains the difference.
+///
+/// When both states are copies of one [`Vm::fork_point`] (the oracle's two sides), only the old
+/// objects either copy wrote since the fork, and what they and the frames reach, are visited:
+/// an old object neither wrote is identical in both. Otherwise every live old object is.
 pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> bool {
     if oa != ob
         || a.fresh_from != b.fresh_from
