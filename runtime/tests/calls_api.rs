@@ -374,3 +374,18 @@ fn try_incref_compare_gives_a_reference_only_while_the_slot_holds_the_object() {
     );
     assert_eq!(out2, StackRef::deferred(wk::NONE));
 }
+
+#[test]
+fn array_steal_takes_the_references_and_releases_them_on_failure() {
+    let mut vm = Vm::new();
+    let a = vm.new_int(1000);
+    let b = vm.new_int(2000);
+    let t = vm.tuple_from_array_steal(&[a, b], 2);
+    assert_eq!(items(&vm, t), vec![a, b]);
+    assert_eq!((rc(&vm, a), rc(&vm, b)), (1, 1), "moved, not copied");
+    assert_eq!(vm.tuple_from_array_steal(&[], 0), wk::EMPTY_TUPLE);
+    let c = vm.new_int(3000);
+    vm.begin_run(FaultPlan::fail_nth(0));
+    assert!(vm.list_from_array_steal(&[c], 1).is_null());
+    assert!(vm.heap.slot(c).unwrap().freed, "released on failure (3.13 semantics)");
+}

@@ -407,3 +407,56 @@ pub mod call {
         }
     }
 }
+
+/// 3.12/3.13: building tuples and lists from `PyObject *` stack arrays, stealing always.
+pub mod arrays {
+    use crate::handles::Obj;
+    use crate::heap::Violation;
+    use crate::well_known as wk;
+
+    impl crate::vm::Vm {
+        /// The first `n` elements of `src`, or `None` (a violation) when `n` does not fit.
+        fn first_n(&mut self, src: &[Obj], n: i64, what: &'static str) -> Option<Vec<Obj>> {
+            if n < 0 || n as usize > src.len() {
+                self.violation(Violation::Assertion(what));
+                return None;
+            }
+            Some(src[..n as usize].to_vec())
+        }
+    }
+
+    crate::api! {
+        /// `tuple(src[:n])`, stealing the `n` references; on failure they are released.
+        "PyObject *_PyTuple_FromArraySteal(PyObject *const *src, Py_ssize_t n)"
+        fn tuple_from_array_steal(&mut self, #[array] src: Obj, n: i64) -> Obj {
+            let Some(items) = self.first_n(src, n, "_PyTuple_FromArraySteal count out of range") else {
+                return Obj::NULL;
+            };
+            if items.is_empty() {
+                return wk::EMPTY_TUPLE;
+            }
+            if self.fallible() {
+                for o in items {
+                    self.heap.decref(o);
+                }
+                return Obj::NULL;
+            }
+            self.new_tuple(items)
+        }
+
+        /// `list(src[:n])`, stealing the `n` references; on failure they are released.
+        "PyObject *_PyList_FromArraySteal(PyObject *const *src, Py_ssize_t n)"
+        fn list_from_array_steal(&mut self, #[array] src: Obj, n: i64) -> Obj {
+            let Some(items) = self.first_n(src, n, "_PyList_FromArraySteal count out of range") else {
+                return Obj::NULL;
+            };
+            if self.fallible() {
+                for o in items {
+                    self.heap.decref(o);
+                }
+                return Obj::NULL;
+            }
+            self.new_list(items)
+        }
+    }
+}

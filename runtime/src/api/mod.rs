@@ -42,6 +42,7 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(calls::cache::entries());
     v.extend(calls::make::entries());
     v.extend(calls::call::entries());
+    v.extend(calls::arrays::entries());
     v.extend(sequences::entries::entries());
     v
 }
