@@ -387,5 +387,8 @@ fn array_steal_takes_the_references_and_releases_them_on_failure() {
     let c = vm.new_int(3000);
     vm.begin_run(FaultPlan::fail_nth(0));
     assert!(vm.list_from_array_steal(&[c], 1).is_null());
-    assert!(vm.heap.slot(c).unwrap().freed, "released on failure (3.13 semantics)");
+    assert!(
+        vm.heap.slot(c).unwrap().freed,
+        "released on failure (3.13 semantics)"
+    );
 }
