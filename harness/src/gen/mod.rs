@@ -265,7 +265,10 @@ fn hint_kind(name: &str) -> Option<Val> {
         Val::RangeIter(0, 1, 2)
     } else if name.ends_with("TWO_TUPLE") {
         Val::Tuple(vec![Val::Int(IntSpec::One), Val::Int(IntSpec::Zero)])
-    } else if matches!(name, "UNARY_NOT" | "POP_JUMP_IF_TRUE" | "POP_JUMP_IF_FALSE") {
+    } else if name == "UNARY_NOT"
+        || name.ends_with("POP_JUMP_IF_TRUE")
+        || name.ends_with("POP_JUMP_IF_FALSE")
+    {
         // `assert(PyStackRef_BoolCheck(cond))`: the compiler only puts bools there.
         Val::True
     } else if has("EXC") || name.contains("ASYNC_FOR") || name.contains("EXC_INFO") {

@@ -24,8 +24,6 @@
 //! - `BINARY_OP` (`_Py_Specialize_BinaryOp`, `LOCALS_ARRAY`, `_PyEval_BinaryOps`), `LOAD_ATTR`
 //!   (`_Py_LoadAttr_StackRefSteal`), `CALL` (`_DO_CALL`: vectorcall, `DISPATCH_INLINED`),
 //!   `FOR_ITER` (`tp_iternext`), `SEND`, `UNPACK_SEQUENCE` (`_PyEval_UnpackIterableStackRef`);
-//! - the instrumented branches (`INSTRUMENTED_POP_JUMP_IF_*`, `INSTRUMENTED_JUMP_FORWARD`):
-//!   `INSTRUMENTED_JUMP` (`tstate->tracing`, `_Py_call_instrumentation_jump`), `prev_instr`.
 
 use std::sync::Arc;
 

@@ -325,3 +325,18 @@ fn record_branch_taken_shifts_into_sixteen_bits_and_pop_jump_targets() {
         assert_eq!(vm.next_instr.index, target);
     }
 }
+
+#[test]
+fn instrumented_jumps_land_on_their_destination_without_tools() {
+    // No monitoring tool is registered in the model: the event fires into nothing and the jump
+    // goes to `dest` (forward from next_instr = 1 by oparg; `prev_instr` as a source is unused).
+    let dsl = "inst(TEST_OP, (--)) {\n\
+               INSTRUMENTED_JUMP(this_instr, next_instr + oparg, PY_MONITORING_EVENT_JUMP);\n}\n\
+               inst(TEST_BACK, (--)) {\n\
+               INSTRUMENTED_JUMP(prev_instr, next_instr - oparg, PY_MONITORING_EVENT_JUMP);\n}";
+    let (o, vm) = run_in_code(dsl, "TEST_OP", vec![0; 8], 5);
+    assert_eq!(o, Outcome::Continue);
+    assert_eq!(vm.next_instr.index, 1 + 5);
+    let (_, vm) = run_in_code(dsl, "TEST_BACK", vec![0; 8], 1);
+    assert_eq!(vm.next_instr.index, 0);
+}

@@ -94,6 +94,14 @@ crate::api! {
     "_Py_CODEUNIT *this_instr(void)"
     fn this_instr_global(&mut self) -> CodePtr { self.this_instr }
 
+    /// `prev_instr`, which CPython's generator declares as `frame->instr_ptr` at the start of
+    /// the instrumented instructions that use it.
+    "_Py_CODEUNIT *prev_instr(void)"
+    fn prev_instr_global(&mut self) -> CodePtr {
+        let f = self.frame();
+        self.frame_instr_ptr(f)
+    }
+
     /// The code unit after the running instruction and its caches.
     "_Py_CODEUNIT *next_instr(void)"
     fn next_instr_global(&mut self) -> CodePtr { self.next_instr }

@@ -28,6 +28,15 @@ crate::api! {
         0
     }
 
+    /// `INSTRUMENTED_JUMP(src, dest, event)`: fires the JUMP/BRANCH event and continues at
+    /// `dest`. CPython continues where a tool moved the frame to, or at the error label when the
+    /// event fails; with no tools neither happens, so `next_instr = dest`.
+    "void INSTRUMENTED_JUMP(_Py_CODEUNIT *src, _Py_CODEUNIT *dest, int event)"
+    fn instrumented_jump(&mut self, src: CodePtr, dest: CodePtr, event: i32) -> () {
+        let _ = (src, event);
+        self.next_instr = dest;
+    }
+
     /// Fires an exception event: no tools, nothing happens.
     "void _Py_call_instrumentation_exc2(PyThreadState *tstate, int event, _PyInterpreterFrame *frame, _Py_CODEUNIT *instr, PyObject *arg0, PyObject *arg1)"
     fn call_instrumentation_exc2(&mut self, tstate: TState, event: i32, frame: FrameId, instr: CodePtr, arg0: Obj, arg1: Obj) -> () {
