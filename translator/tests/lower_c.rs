@@ -355,3 +355,12 @@ fn code_unit_pointers_are_indices_and_cache_cells_update_in_place() {
     let bits: u16 = 0x8001;
     assert_eq!((((bits as i32) << 1) | 1) as u16, 0x0003);
 }
+
+#[test]
+fn an_else_that_lowers_to_nothing_is_dropped() {
+    // INSTRUMENTED_POP_JUMP_IF_NOT_NONE: `else { DEAD(value); }` has no run-time effect.
+    let l = lower("op(_T, (value --)) {\n if (oparg) {\n PyStackRef_CLOSE(value);\n }\n else {\n DEAD(value);\n }\n}\n");
+    let c = body(&l, "_T");
+    assert_has(&c, "if oparg != 0i32 { vm.stackref_close(value); }");
+    assert!(!c.contains("else"), "{c}");
+}

@@ -56,6 +56,10 @@ impl BodyCx<'_> {
                     None => if_expr(c, then, None),
                     Some(e) => {
                         let mut els = self.as_block(e)?;
+                        // `else { DEAD(x); }` lowers to nothing: no `else` at all.
+                        if els.stmts.is_empty() {
+                            return Ok(vec![bare(if_expr(c, then, None))]);
+                        }
                         let inner = match els.stmts.as_mut_slice() {
                             [Stmt::Expr(inner @ Expr::If(_), None)] => {
                                 std::mem::replace(inner, Expr::Verbatim(Default::default()))
