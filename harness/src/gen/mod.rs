@@ -158,7 +158,10 @@ pub enum OpargSpec {
 /// One inline-cache entry: derived from the state most of the time.
 #[derive(Arbitrary, Debug, Clone, PartialEq)]
 pub enum CacheSpec {
+    /// a value derived from any object of the state
     Derived(u8),
+    /// a value derived from the stack inputs only, chosen by the entry's name
+    /// ([`derived_for_entry`]); also what an entry the spec does not cover gets
     Derived2(u8),
     Derived3(u8),
     Zero,
@@ -208,6 +211,8 @@ pub struct Layout {
     pub pushed: Option<CExpr>,
     /// (offset after the instruction word, size) of every cache entry, `unused` ones included
     pub caches: Vec<(i64, u32)>,
+    /// the DSL name of each entry of `caches` (`type_version`, `keys_version`, ...)
+    pub cache_names: Vec<String>,
     /// sizes of every array stack item (`values[oparg - 1]`): the oparg must keep them >= 0
     pub sizes: Vec<CExpr>,
     /// the kinds of stack input the instruction's specialization expects, bottom first (used
@@ -271,6 +276,9 @@ fn hint_kind(name: &str) -> Option<Val> {
     {
         // `assert(PyStackRef_BoolCheck(cond))`: the compiler only puts bools there.
         Val::True
+    } else if name.starts_with("LOAD_ATTR_CLASS") {
+        // the owner is a class (`_CHECK_ATTR_CLASS`); its metaclass is `type`
+        Val::Class(0)
     } else if has("EXC") || name.contains("ASYNC_FOR") || name.contains("EXC_INFO") {
         Val::Exception(0)
     } else if has("INT") {
@@ -300,6 +308,7 @@ impl Layout {
     /// The layout of an analysed instruction.
     pub fn of(a: &Analysis, inst: &Instruction) -> Layout {
         let mut caches = Vec::new();
+        let mut cache_names = Vec::new();
         let mut sizes = Vec::new();
         let mut off = 0i64;
         for p in &inst.parts {
@@ -316,6 +325,7 @@ impl Layout {
                         for c in &u.caches {
                             if c.size > 0 {
                                 caches.push((off, c.size as u32));
+                                cache_names.push(c.name.clone());
                             }
                             off += c.size as i64;
                         }
@@ -333,6 +343,7 @@ impl Layout {
             popped: CExpr::parse(&inst.popped).ok(),
             pushed: CExpr::parse(&inst.pushed).ok(),
             caches,
+            cache_names,
             sizes,
             hint: hint_for(&inst.name),
             next_opcode: match inst.name.as_str() {
@@ -752,6 +763,47 @@ fn derived_u32(vm: &Vm, objs: &[Obj]) -> Vec<u32> {
     v
 }
 
+/// Values for the cache entry `name` derived from the stack inputs `objs`, in the order the
+/// specialized bodies read them when entries are not given: a type object's own version comes
+/// before its metaclass's (`LOAD_ATTR_CLASS_WITH_METACLASS_CHECK` reads the class's version at
+/// its first `type_version`, the metaclass's at its second), an instance's type's version alone
+/// otherwise. Empty when the name says nothing the inputs carry.
+fn derived_for_entry(vm: &Vm, name: &str, objs: &[Obj]) -> Vec<u32> {
+    let mut v = Vec::new();
+    let type_version = |vm: &Vm, t: Obj| match vm.heap.data(t) {
+        ObjData::Type(t) => Some(t.version_tag),
+        _ => None,
+    };
+    for &o in objs.iter().rev().filter(|o| !o.is_null()) {
+        let ty = vm.heap.ty(o);
+        if name.contains("type_version") {
+            v.extend(type_version(vm, o));
+            v.extend(type_version(vm, ty));
+        } else if name.contains("keys_version") {
+            for t in [o, ty] {
+                if let ObjData::Type(t) = vm.heap.data(t) {
+                    if let ObjData::Dict(d) = vm.heap.data(t.dict) {
+                        v.push(d.keys_version);
+                    }
+                }
+            }
+            if let ObjData::Dict(d) = vm.heap.data(o) {
+                v.push(d.keys_version);
+            }
+        } else if name.contains("version") {
+            match vm.heap.data(o) {
+                ObjData::Function(f) => v.push(f.version),
+                ObjData::Code(c) => v.push(c.version),
+                _ => {}
+            }
+        }
+    }
+    if v.is_empty() && !name.contains("version") {
+        v = derived_u32(vm, objs);
+    }
+    v
+}
+
 /// The empty state every generated state starts from: [`Vm::new`] plus the immortals almost
 /// every state creates anyway (the small ints, the interned [`NAMES`] and the names of
 /// [`Vm::simple_code`]), built once and frozen into the heap's shared prefix. Creating them per
@@ -912,7 +964,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
             .cache
             .get(k)
             .cloned()
-            .unwrap_or(CacheSpec::Derived(k as u8));
+            .unwrap_or(CacheSpec::Derived2(k as u8));
         let raw: u64 = match spec_k {
             CacheSpec::Derived(i) | CacheSpec::Derived2(i) | CacheSpec::Derived3(i) => {
                 if size == 4 {
@@ -926,7 +978,17 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
                     );
                     continue;
                 }
-                pool[i as usize % pool.len()] as u64
+                let named = match spec_k {
+                    CacheSpec::Derived2(_) => {
+                        let name = layout.cache_names.get(k).map_or("", String::as_str);
+                        derived_for_entry(&vm, name, &pushed_objs)
+                    }
+                    _ => Vec::new(),
+                };
+                match named.len() {
+                    0 => pool[i as usize % pool.len()] as u64,
+                    n => named[i as usize % n] as u64,
+                }
             }
             CacheSpec::Zero => 0,
             CacheSpec::Raw(v) => v as u64,
