@@ -61,6 +61,10 @@ struct Args {
     /// Write `N` seed inputs per opcode for the `opcode_diff` fuzz target into DIR and exit.
     #[arg(long, value_names = ["DIR", "N"], num_args = 2)]
     emit_seeds: Option<Vec<String>>,
+    /// Exit with status 3 when a specialized instruction never reaches its success path
+    /// (flagged `under-tested` in the table): its guards were never passed, so it was not tested.
+    #[arg(long)]
+    fail_under_tested: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -325,6 +329,20 @@ fn main() -> ExitCode {
             eprintln!("reproducer: {}", p.display());
         }
         return ExitCode::from(1);
+    }
+    let under_tested: Vec<&str> = targets
+        .iter()
+        .zip(&stats)
+        .filter(|(t, s)| world.is_specialized(&t.name) && s.share(OutcomeClass::Continue) == 0.0)
+        .map(|(t, _)| t.name.as_str())
+        .collect();
+    if args.fail_under_tested && !under_tested.is_empty() {
+        eprintln!(
+            "opcode-diff: {} under-tested (success path never reached): {}",
+            under_tested.len(),
+            under_tested.join(", ")
+        );
+        return ExitCode::from(3);
     }
     ExitCode::SUCCESS
 }

@@ -115,6 +115,17 @@ impl World {
                         continue;
                     }
                 },
+                CandidateSource::Manual if self.program.minor != manual::CPYTHON_MINOR => {
+                    missing.push((
+                        n,
+                        format!(
+                            "the manual bodies are written for CPython 3.{} (the input is 3.{})",
+                            manual::CPYTHON_MINOR,
+                            self.program.minor
+                        ),
+                    ));
+                    continue;
+                }
                 CandidateSource::Manual => match manual::body(&n) {
                     Some(b) => (b, "manual".into()),
                     None => {

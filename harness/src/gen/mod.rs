@@ -240,6 +240,12 @@ pub fn hint_for(name: &str) -> Vec<Val> {
         "CALL_TUPLE_1" => return vec![Val::BuiltinType(4), Val::Null, Val::List(Vec::new())],
         "CALL_LEN" => return vec![Val::BuiltinType(7), Val::Null, Val::List(Vec::new())],
         "MAKE_FUNCTION" => return vec![Val::Code(1)],
+        // a dict holding the names a hinted subscript is made of (else only the KeyError
+        // path runs); kept as it is by `same_kind`
+        "BINARY_SUBSCR_DICT" | "BINARY_OP_SUBSCR_DICT" => {
+            let keys = (0..8).map(|k| (StrSpec::Name(k), Val::Int(IntSpec::One)));
+            return vec![Val::Dict(keys.collect()), Val::Str(StrSpec::Name(0))];
+        }
         "CALL_ISINSTANCE" => {
             return vec![
                 Val::BuiltinType(8),
@@ -680,6 +686,7 @@ impl Builder<'_> {
 fn same_kind(like: &Val, v: &Val, i: usize) -> Val {
     let k = i as i8;
     match (like, v) {
+        (Val::Dict(l), _) if !l.is_empty() => like.clone(),
         (Val::Int(_), Val::Int(_))
         | (Val::Float(_), Val::Float(_))
         | (Val::Str(_), Val::Str(_))

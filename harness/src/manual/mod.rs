@@ -32,6 +32,11 @@ use runtime::{Outcome, StackRef, Vm};
 use crate::oracle::Body;
 use crate::reference::Skip;
 
+/// The CPython minor version these bodies are written for: a VM ports one version, and its
+/// hand-written bodies use that version's opcode numbers and `_PyStackRef` calls. Other inputs
+/// do not check them (each would be reported `not checked`, with this reason).
+pub const CPYTHON_MINOR: u32 = 14;
+
 /// A manual body: the instruction's size (for `next_instr`) and its Rust implementation.
 #[derive(Debug, Clone, Copy)]
 struct Manual {

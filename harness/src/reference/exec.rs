@@ -52,6 +52,28 @@ pub struct InputSlot {
     pub cond: bool,
 }
 
+/// What `DECREF_INPUTS()` expands to, as CPython's generator writes it
+/// (`generated_cases.c.h` of each version is the oracle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecrefStyle {
+    /// 3.14+: `PyStackRef_CLOSE` / `PyStackRef_XCLOSE`, top of the stack first.
+    StackRefs,
+    /// 3.12/3.13: `Py_DECREF` / `Py_XDECREF` in declaration order (bottom first); an array's
+    /// elements last to first (`for (int _i = n; --_i >= 0;) Py_DECREF(values[_i]);`).
+    Objects,
+}
+
+impl DecrefStyle {
+    /// The style of CPython `3.<minor>`.
+    pub fn of_minor(minor: u32) -> DecrefStyle {
+        if minor >= 14 {
+            DecrefStyle::StackRefs
+        } else {
+            DecrefStyle::Objects
+        }
+    }
+}
+
 /// The run-time context of one op.
 #[derive(Debug)]
 pub struct Ctx<'a> {
@@ -65,6 +87,8 @@ pub struct Ctx<'a> {
     pub inst_size: i64,
     /// bound on loop iterations (a body that does not terminate is a bug, not a hang)
     pub fuel: u64,
+    /// what `DECREF_INPUTS` calls
+    pub decref: DecrefStyle,
 }
 
 type R<T> = Result<T, Stop>;
@@ -308,29 +332,46 @@ impl Ctx<'_> {
     }
 
     fn decref_inputs(&mut self) -> R<()> {
-        let close = runtime::lookup("PyStackRef_CLOSE")
-            .ok_or_else(|| Skip::new("no registry entry", "PyStackRef_CLOSE"))?;
-        let xclose = runtime::lookup("PyStackRef_XCLOSE")
-            .ok_or_else(|| Skip::new("no registry entry", "PyStackRef_XCLOSE"))?;
-        // Top of the stack first, as CPython's generator closes them.
-        for it in self.inputs.iter().rev().copied() {
+        let (close, xclose) = match self.decref {
+            DecrefStyle::StackRefs => ("PyStackRef_CLOSE", "PyStackRef_XCLOSE"),
+            DecrefStyle::Objects => ("Py_DECREF", "Py_XDECREF"),
+        };
+        let entry = |name: &'static str| {
+            runtime::lookup(name).ok_or_else(|| Skip::new("no registry entry", name))
+        };
+        let (close, xclose) = (entry(close)?, entry(xclose)?);
+        let order: Vec<InputSlot> = match self.decref {
+            DecrefStyle::StackRefs => self.inputs.iter().rev().copied().collect(),
+            DecrefStyle::Objects => self.inputs.to_vec(),
+        };
+        for it in order {
             let Some(slot) = it.slot else { continue };
             if it.keep || it.len == 0 {
                 continue;
             }
             let f = if it.cond { xclose } else { close };
+            let style = self.decref;
+            let arg = |r: StackRef| match style {
+                DecrefStyle::StackRefs => Value::StackRef(r),
+                DecrefStyle::Objects => Value::Obj(r.obj()),
+            };
             if it.array {
                 for k in (0..it.len).rev() {
                     let r = stack_get(self.vm, it.pos + k)?;
-                    call_entry(self.vm, f, &mut [Value::StackRef(r)])?;
+                    call_entry(self.vm, f, &mut [arg(r)])?;
                 }
             } else {
-                let r = match self.vars[slot as usize] {
-                    CVal::Rt(Value::StackRef(r)) => r,
-                    CVal::Rt(Value::Obj(o)) => self.vm.stackref_steal(o),
-                    other => return skip("DECREF_INPUTS on a non-reference", format!("{other:?}")),
+                let a = match (self.vars[slot as usize], self.decref) {
+                    (CVal::Rt(Value::StackRef(r)), _) => arg(r),
+                    (CVal::Rt(Value::Obj(o)), DecrefStyle::Objects) => Value::Obj(o),
+                    (CVal::Rt(Value::Obj(o)), DecrefStyle::StackRefs) => {
+                        Value::StackRef(self.vm.stackref_steal(o))
+                    }
+                    (other, _) => {
+                        return skip("DECREF_INPUTS on a non-reference", format!("{other:?}"))
+                    }
                 };
-                call_entry(self.vm, f, &mut [Value::StackRef(r)])?;
+                call_entry(self.vm, f, &mut [a])?;
             }
         }
         Ok(())

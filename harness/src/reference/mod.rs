@@ -26,7 +26,7 @@ use translator::analysis::{Part, StackItem};
 
 use crate::program::Program;
 use compile::{compile_body, CompileError, CompiledBody, OPARG_SLOT};
-use exec::{from_stack, to_stack, Ctx, InputSlot, Stop};
+use exec::{from_stack, to_stack, Ctx, DecrefStyle, InputSlot, Stop};
 pub use mutate::Mutation;
 pub use value::Skip;
 use value::{CVal, IntT, Ty};
@@ -78,6 +78,8 @@ pub struct RefOp {
     outputs: Vec<ItemDecl>,
     /// (slot, code units after the instruction word, size)
     caches: Vec<(u32, i64, u32)>,
+    /// how `DECREF_INPUTS` releases (it changed with `_PyStackRef` in 3.14)
+    decref: DecrefStyle,
 }
 
 /// One instruction the reference can run.
@@ -250,6 +252,7 @@ fn build_op(
         inputs,
         outputs,
         caches: Vec::new(),
+        decref: DecrefStyle::of_minor(program.minor),
     }))
 }
 
@@ -286,6 +289,7 @@ fn build_instruction(
                     inputs: op.inputs.clone(),
                     outputs: op.outputs.clone(),
                     caches,
+                    decref: op.decref,
                 };
                 op.caches.shrink_to_fit();
                 ops.push(Arc::new(op));
@@ -409,6 +413,7 @@ impl RefOp {
             inputs: &inputs,
             inst_size,
             fuel: FUEL,
+            decref: self.decref,
         };
         let stop = ctx.stmt(&self.body.body).err();
         let Ctx { vm, vars, .. } = ctx;

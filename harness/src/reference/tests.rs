@@ -18,9 +18,14 @@ fn bindings() -> Bindings {
 
 /// Builds the reference for a snippet DSL file.
 fn reference(dsl: &str) -> Reference {
+    reference_for(dsl, Version::V3_14)
+}
+
+/// [`reference`] for another CPython version's DSL.
+fn reference_for(dsl: &str, version: Version) -> Reference {
     let src = SourceFile::new("snippet.c", dsl);
     let b = bindings();
-    let p = Program::from_source(&src, "snippet", &b, Some(Version::V3_14)).expect("snippet loads");
+    let p = Program::from_source(&src, "snippet", &b, Some(version)).expect("snippet loads");
     let r = Reference::build(&p, &b);
     assert!(
         r.unavailable.is_empty(),
@@ -339,4 +344,44 @@ fn instrumented_jumps_land_on_their_destination_without_tools() {
     assert_eq!(vm.next_instr.index, 1 + 5);
     let (_, vm) = run_in_code(dsl, "TEST_BACK", vec![0; 8], 1);
     assert_eq!(vm.next_instr.index, 0);
+}
+
+/// `DECREF_INPUTS()` is what each version's generator writes (`generated_cases.c.h`): 3.14
+/// closes `_PyStackRef`s with `PyStackRef_CLOSE`, 3.13 calls `Py_DECREF` on `PyObject *`s; both
+/// release every input, arrays included, and leave `null`/peeked items alone.
+#[test]
+fn decref_inputs_follows_each_versions_generator() {
+    let dsl = "inst(TEST_OP, (a, values[oparg] --)) { DECREF_INPUTS(); }";
+    for (version, close) in [
+        (Version::V3_14, "PyStackRef_CLOSE"),
+        (Version::V3_13, "Py_DECREF"),
+    ] {
+        let r = reference_for(dsl, version);
+        let inst = r.get("TEST_OP").expect("compiled");
+        // three mortal objects owned only by the stack: all freed
+        let mut vm = vm_with(&[]);
+        let objs: Vec<Obj> = (0..3).map(|k| vm.new_int(1_000_000 + k)).collect();
+        for &o in &objs {
+            let s = vm.stackref_steal(o);
+            vm.push(s);
+        }
+        assert_eq!(inst.run(&mut vm, 2), Ok(Outcome::Continue), "{version:?}");
+        assert_eq!(vm.frames[0].stack_len(), 0, "{version:?}");
+        for &o in &objs {
+            assert!(!vm.heap.is_live(o), "{version:?}: {o:?} not freed");
+        }
+        assert!(
+            vm.violations().is_empty(),
+            "{version:?}: {:?}",
+            vm.violations()
+        );
+        // a NULL input: the call the version's generator writes reports it
+        let mut vm = vm_with(&[StackRef::NULL]);
+        let _ = inst.run(&mut vm, 0);
+        assert_eq!(
+            vm.violations(),
+            &[runtime::Violation::NullDeref(close)],
+            "{version:?}"
+        );
+    }
 }

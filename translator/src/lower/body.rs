@@ -315,7 +315,8 @@ impl<'a> BodyCx<'a> {
     }
 
     /// `DECREF_INPUTS()`: release every input but `unused` ones, as CPython's generator does
-    /// (3.14+: top of stack first, with `PyStackRef_CLOSE`; before: in order, `Py_DECREF`).
+    /// (3.14+: top of stack first, with `PyStackRef_CLOSE`; before: in order, `Py_DECREF`, an
+    /// array's elements last to first in both).
     fn decref_inputs(&mut self) -> Result<Vec<Stmt>, String> {
         let stackref = self.env.minor >= 14;
         // Peeked items (same name at the same position in the outputs) stay on the stack.
@@ -358,11 +359,7 @@ impl<'a> BodyCx<'a> {
                     // Dropped by a test-only mutation: no loop over nothing.
                     continue;
                 }
-                if stackref {
-                    out.push(parse_quote!(for item in #v.iter().rev() { #call; }));
-                } else {
-                    out.push(parse_quote!(for item in #v.iter() { #call; }));
-                }
+                out.push(parse_quote!(for item in #v.iter().rev() { #call; }));
             } else {
                 let call =
                     super::template::expand_args(&f.rust, &[parse_quote!(#v)], 1, None, None)?;
