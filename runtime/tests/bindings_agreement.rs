@@ -270,9 +270,10 @@ fn constants_and_dsl_entries_are_well_formed() {
     }
 }
 
-/// The table covers all of the 100 most used callees of 3.14.7 bodies (the identifiers that are
-/// not C keywords, locals or preprocessor tests), counted per body over `Python/bytecodes.c`.
-/// `cargo test -p runtime --test bindings_agreement -- --nocapture` prints the count.
+/// How many of the 100 most used callees of 3.14.7 bodies (the identifiers that are not C
+/// keywords, locals or preprocessor tests, counted per body over `Python/bytecodes.c`) the table
+/// binds with an effect. `cargo test -p runtime --test bindings_agreement -- --nocapture` prints
+/// the count.
 #[test]
 fn top_callees_of_bytecodes_are_bound() {
     let dir = std::env::var("CASES2RS_CPYTHON").unwrap_or_else(|_| {
@@ -288,6 +289,16 @@ fn top_callees_of_bytecodes_are_bound() {
     for k in ["function", "global", "dsl"] {
         bound.extend(section(&t, k).keys().cloned());
     }
+    // A `[dsl]` entry the translator does not know has no effect (the loader warns): the name
+    // is as unbound as if the entry were missing.
+    let loaded = subset::Bindings::load(&subset::Bindings::default_path()).expect("table loads");
+    let no_effect: BTreeSet<String> = loaded
+        .warnings()
+        .iter()
+        .filter(|w| matches!(w.problem, subset::bindings::Problem::UnknownDslMacro(_)))
+        .map(|w| w.name.clone())
+        .collect();
+    bound.retain(|n| !no_effect.contains(n));
     let counts = callee_counts(&src);
     // Local function pointers and preprocessor `defined(...)` are not callees of the API.
     let not_api = [
@@ -317,7 +328,22 @@ fn top_callees_of_bytecodes_are_bound() {
         top.len() - unbound.len(),
         top.len()
     );
-    assert!(unbound.is_empty(), "unbound top callees: {unbound:?}");
+    // A ratchet: exactly these are still unbound (issue #4). Binding one fails this test until
+    // it is taken off the list, so the count in the notes cannot drift from the table.
+    let mut still_unbound = vec![
+        "CONVERSION_FAILED",
+        "DISPATCH_GOTO",
+        "FT_ATOMIC_LOAD_PTR_RELAXED",
+        "FT_ATOMIC_STORE_PTR_RELEASE",
+        "LOAD_IP",
+        "STACKREFS_TO_PYOBJECTS",
+        "STACKREFS_TO_PYOBJECTS_CLEANUP",
+        "_Py_atomic_load_uintptr_relaxed",
+    ];
+    still_unbound.sort_unstable();
+    let mut unbound = unbound;
+    unbound.sort_unstable();
+    assert_eq!(unbound, still_unbound, "unbound top callees changed");
 }
 
 /// Callee name -> number of bodies calling it, most used first (ties by name).

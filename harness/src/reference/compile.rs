@@ -382,7 +382,11 @@ impl Compiler<'_> {
             | "SAVE_STACK"
             | "RELOAD_STACK"
             | "STAT_INC"
-            | "OPCODE_DEFERRED_INC" => Stmt::Nop,
+            | "OPCODE_DEFERRED_INC"
+            | "CALL_STAT_INC"
+            | "EVAL_CALL_STAT_INC_IF_FUNCTION"
+            | "OPT_HIST"
+            | "LLTRACE_RESUME_FRAME" => Stmt::Nop,
             "assert" => match arg(0) {
                 Some(a) => Stmt::Dsl(Dsl::Assert(self.expr(a)?)),
                 None => Stmt::Nop,

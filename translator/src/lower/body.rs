@@ -203,8 +203,13 @@ impl<'a> BodyCx<'a> {
             // Liveness and stack-pointer bookkeeping: the generated code keeps the values in
             // variables, so there is nothing to do at run time.
             "DEAD" | "INPUTS_DEAD" | "SYNC_SP" | "SAVE_STACK" | "RELOAD_STACK" => Ok(Vec::new()),
-            // Statistics exist only in Py_STATS builds.
-            "STAT_INC" | "OPCODE_DEFERRED_INC" => Ok(Vec::new()),
+            // Statistics exist only in Py_STATS builds, frame tracing only in Py_DEBUG builds.
+            "STAT_INC"
+            | "OPCODE_DEFERRED_INC"
+            | "CALL_STAT_INC"
+            | "EVAL_CALL_STAT_INC_IF_FUNCTION"
+            | "OPT_HIST"
+            | "LLTRACE_RESUME_FRAME" => Ok(Vec::new()),
             "DECREF_INPUTS" => self.decref_inputs(),
             "ADVANCE_ADAPTIVE_COUNTER" => self.counter_update(&args[0], "advance_backoff_counter"),
             "PAUSE_ADAPTIVE_COUNTER" => self.counter_update(&args[0], "pause_backoff_counter"),
