@@ -333,7 +333,6 @@ fn top_callees_of_bytecodes_are_bound() {
     let mut still_unbound = vec![
         "CONVERSION_FAILED",
         "DISPATCH_GOTO",
-        "FT_ATOMIC_LOAD_PTR_RELAXED",
         "FT_ATOMIC_STORE_PTR_RELEASE",
         "LOAD_IP",
         "STACKREFS_TO_PYOBJECTS",

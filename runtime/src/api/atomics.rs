@@ -21,6 +21,11 @@ crate::api! {
     "PyDictKeysObject *FT_ATOMIC_LOAD_PTR_ACQUIRE(PyDictKeysObject *p)"
     fn ft_atomic_load_keys_acquire(&mut self, p: KeysRef) -> KeysRef { p }
 
+    /// `FT_ATOMIC_LOAD_PTR_RELAXED(p)`: `p` without `Py_GIL_DISABLED`; bodies read a dict
+    /// entry's value or key with it, so the binding is typed for `PyObject *`
+    "PyObject *FT_ATOMIC_LOAD_PTR_RELAXED(PyObject *p)"
+    fn ft_atomic_load_ptr_relaxed(&mut self, p: Obj) -> Obj { p }
+
     /// `LOCK_OBJECT(op)`: in the GIL build the critical section is free, the lock always taken
     "int LOCK_OBJECT(PyObject *op)"
     fn lock_object(&mut self, op: Obj) -> i32 { let _ = op; 1 }
