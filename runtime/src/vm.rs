@@ -448,6 +448,56 @@ impl Vm {
             .collect();
         let localsplusnames = self.new_tuple(lp);
         let name = self.intern("f");
+        self.code_object(
+            units,
+            consts,
+            names,
+            localsplusnames,
+            name,
+            nlocals,
+            stacksize,
+        )
+    }
+
+    /// [`Vm::simple_code`] with its names already interned (`names`: `co_names`,
+    /// `local_names`: `l0`, `l1`, ... — their count is `nlocals` —, `name`: `f`). A generator
+    /// that builds a code object per state interns them once instead of looking up a dozen
+    /// names each time; the objects created (and so the heap) are the same.
+    pub fn code_with_names(
+        &mut self,
+        units: Vec<u16>,
+        consts: Vec<Obj>,
+        names: Vec<Obj>,
+        local_names: &[Obj],
+        name: Obj,
+        stacksize: usize,
+    ) -> Obj {
+        let consts = self.new_tuple(consts);
+        let names = self.new_tuple(names);
+        let localsplusnames = self.new_tuple(local_names.to_vec());
+        let nlocals = local_names.len();
+        self.code_object(
+            units,
+            consts,
+            names,
+            localsplusnames,
+            name,
+            nlocals,
+            stacksize,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn code_object(
+        &mut self,
+        units: Vec<u16>,
+        consts: Obj,
+        names: Obj,
+        localsplusnames: Obj,
+        name: Obj,
+        nlocals: usize,
+        stacksize: usize,
+    ) -> Obj {
         self.new_code(CodeData {
             flags: 0,
             argcount: 0,

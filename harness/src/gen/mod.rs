@@ -426,6 +426,8 @@ fn fresh_str_text(i: u8) -> String {
 
 struct Builder<'a> {
     vm: &'a mut Vm,
+    /// the prototype's interned names
+    names: &'static ProtoNames,
     built: Vec<Obj>,
     classes: Vec<Obj>,
 }
@@ -433,7 +435,7 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn str(&mut self, s: &StrSpec) -> Obj {
         match s {
-            StrSpec::Name(i) => self.vm.intern(NAMES[*i as usize % NAMES.len()]),
+            StrSpec::Name(i) => self.names.names[*i as usize % NAMES.len()],
             StrSpec::Empty => wk::EMPTY_STR,
             StrSpec::Fresh(i) => {
                 let t = fresh_str_text(*i);
@@ -456,7 +458,7 @@ impl Builder<'_> {
             // a class attribute, so attribute lookups through the type can hit
             if let ObjData::Type(t) = self.vm.heap.data(ty) {
                 let d = t.dict;
-                let key = self.vm.intern(NAMES[n % NAMES.len()]);
+                let key = self.names.names[n % NAMES.len()];
                 let v = self.vm.new_int(n as i64);
                 self.vm.dict_set(d, key, v);
                 set_keys_version(self.vm, d);
@@ -656,7 +658,15 @@ impl Builder<'_> {
     /// A new code object with `k % 3` positional parameters.
     fn code(&mut self, k: u8) -> Obj {
         let nargs = (k % 3) as usize;
-        let code = self.vm.simple_code(vec![0; 4], Vec::new(), &[], nargs, 4);
+        let n = self.names;
+        let code = self.vm.code_with_names(
+            vec![0; 4],
+            Vec::new(),
+            Vec::new(),
+            &n.locals[..nargs],
+            n.f,
+            4,
+        );
         if let ObjData::Code(c) = self.vm.heap.data_mut(code) {
             std::sync::Arc::make_mut(c).argcount = nargs as i32;
         }
@@ -665,7 +675,7 @@ impl Builder<'_> {
 
     fn function(&mut self, k: u8) -> Obj {
         let code = self.code(k);
-        let name = self.vm.intern("f");
+        let name = self.names.f;
         let version = self.vm.fresh_version();
         self.vm.new_function(FunctionData {
             code,
@@ -815,24 +825,38 @@ fn derived_for_entry(vm: &Vm, name: &str, objs: &[Obj]) -> Vec<u32> {
 /// every state creates anyway (the small ints, the interned [`NAMES`] and the names of
 /// [`Vm::simple_code`]), built once and frozen into the heap's shared prefix. Creating them per
 /// state cost more than half of `materialize`; both sides of a check still see the same objects.
-fn prototype() -> &'static Vm {
-    static PROTO: std::sync::OnceLock<Vm> = std::sync::OnceLock::new();
+fn prototype() -> &'static (Vm, ProtoNames) {
+    static PROTO: std::sync::OnceLock<(Vm, ProtoNames)> = std::sync::OnceLock::new();
     PROTO.get_or_init(|| {
         let mut vm = Vm::new();
         for v in wk::SMALL_INT_MIN..=wk::SMALL_INT_MAX {
             vm.new_int(v);
         }
-        for n in NAMES.iter().copied().chain(["f", "l0", "l1", "l2", "l3"]) {
-            vm.intern(n);
-        }
+        let names = ProtoNames {
+            names: NAMES.iter().map(|n| vm.intern(n)).collect(),
+            f: vm.intern("f"),
+            locals: ["l0", "l1", "l2", "l3"].map(|n| vm.intern(n)),
+        };
         vm.heap.freeze();
-        vm
+        (vm, names)
     })
+}
+
+/// The interned names of the prototype, as [`Vm::simple_code`] would look them up (every
+/// state's code objects use them: [`Vm::code_with_names`] takes them as they are).
+struct ProtoNames {
+    /// [`NAMES`]
+    names: Vec<Obj>,
+    /// the code and function name `f`
+    f: Obj,
+    /// `l0`..`l3` (a state has at most 4 locals)
+    locals: [Obj; 4],
 }
 
 /// Builds the state for `layout` from `spec`.
 pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
-    let mut vm = prototype().clone();
+    let (proto, names) = prototype();
+    let mut vm = proto.clone();
     // Room for the objects a state creates, so the arena does not grow (and copy) repeatedly.
     vm.heap.reserve(64);
     let mut oparg = oparg_of(&spec.oparg);
@@ -857,6 +881,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let extra = (spec.extra_below % 3) as usize;
     let mut b = Builder {
         vm: &mut vm,
+        names,
         built: Vec::with_capacity(16),
         classes: Vec::new(),
     };
@@ -908,7 +933,14 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     if let (Some(op), true) = (layout.next_opcode_even, oparg % 2 == 0) {
         units[THIS_INSTR as usize + layout.size as usize] = op as u16 & 0xff;
     }
-    let code = b.vm.simple_code(units, consts, NAMES, nlocals, stacksize);
+    let code = b.vm.code_with_names(
+        units,
+        consts,
+        names.names.clone(),
+        &names.locals[..nlocals],
+        names.f,
+        stacksize,
+    );
     let func = b.function(0);
     b.vm.push_frame(code, func, globals, builtins);
     b.vm.heap.decref(func);
@@ -959,7 +991,9 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     pool_objs.extend(pushed_objs.iter().copied());
     pool_objs.extend([globals, builtins]);
     pool_objs.extend(built.iter().copied());
-    let pool = derived_u32(&vm, &pool_objs);
+    // computed on first use (most instructions have no cache entry to derive); nothing below
+    // changes what it reads (cache writes touch the code units only)
+    let mut pool: Option<Vec<u32>> = None;
     let write = |vm: &mut Vm, name: &str, args: &mut [Value]| {
         if let Some(f) = runtime::lookup(name) {
             let _ = f.invoke(vm, args);
@@ -993,7 +1027,10 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
                     _ => Vec::new(),
                 };
                 match named.len() {
-                    0 => pool[i as usize % pool.len()] as u64,
+                    0 => {
+                        let pool = pool.get_or_insert_with(|| derived_u32(&vm, &pool_objs));
+                        pool[i as usize % pool.len()] as u64
+                    }
                     n => named[i as usize % n] as u64,
                 }
             }
