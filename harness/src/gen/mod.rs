@@ -156,7 +156,7 @@ pub enum OpargSpec {
 }
 
 /// One inline-cache entry: derived from the state most of the time.
-#[derive(Arbitrary, Debug, Clone, PartialEq)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq)]
 pub enum CacheSpec {
     /// a value derived from any object of the state
     Derived(u8),
@@ -981,7 +981,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         };
         b.vm.push(r);
     }
-    let built = b.built.clone();
+    let built = std::mem::take(&mut b.built);
     // inline cache
     let this = CodePtr {
         code,
@@ -1004,7 +1004,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         let spec_k = spec
             .cache
             .get(k)
-            .cloned()
+            .copied()
             .unwrap_or(CacheSpec::Derived2(k as u8));
         let raw: u64 = match spec_k {
             CacheSpec::Derived(i) | CacheSpec::Derived2(i) | CacheSpec::Derived3(i) => {

@@ -345,11 +345,20 @@ impl RefOp {
         let op = oparg as i64;
         let sp = vm.cur().stack_pointer;
         let base_min = vm.cur().nlocalsplus;
-        let mut lens = Vec::with_capacity(self.inputs.len());
+        // One pass sizes the inputs (positions relative to the first input), a second places
+        // them: no per-op vector besides the slots themselves.
+        let mut inputs = Vec::with_capacity(self.inputs.len());
         let mut total_in = 0usize;
         for it in &self.inputs {
             let (n, arr) = it.len(op)?;
-            lens.push((n, arr));
+            inputs.push(InputSlot {
+                slot: it.slot,
+                pos: total_in,
+                len: n,
+                array: arr,
+                keep: it.keep,
+                cond: it.cond.is_some() || it.or_null,
+            });
             total_in += n;
         }
         if sp < base_min + total_in {
@@ -361,27 +370,17 @@ impl RefOp {
         let base = sp - total_in;
         let mut vars = vec![CVal::Uninit; self.body.slots.types.len()];
         vars[OPARG_SLOT as usize] = CVal::Int(IntT::INT.convert(oparg as i128), IntT::INT);
-        let mut inputs = Vec::with_capacity(self.inputs.len());
-        let mut pos = base;
-        for (it, &(n, arr)) in self.inputs.iter().zip(&lens) {
+        for (it, inp) in self.inputs.iter().zip(inputs.iter_mut()) {
+            inp.pos += base;
             if let Some(s) = it.slot {
-                vars[s as usize] = if arr {
-                    CVal::StackArr(pos, n)
-                } else if n == 0 {
+                vars[s as usize] = if inp.array {
+                    CVal::StackArr(inp.pos, inp.len)
+                } else if inp.len == 0 {
                     from_stack(StackRef::NULL, it.ty)
                 } else {
-                    from_stack(vm.cur().localsplus[pos], it.ty)
+                    from_stack(vm.cur().localsplus[inp.pos], it.ty)
                 };
             }
-            inputs.push(InputSlot {
-                slot: it.slot,
-                pos,
-                len: n,
-                array: arr,
-                keep: it.keep,
-                cond: it.cond.is_some() || it.or_null,
-            });
-            pos += n;
         }
         let mut out_lens = Vec::with_capacity(self.outputs.len());
         let mut pos = base;
@@ -432,7 +431,7 @@ impl RefOp {
                 } else {
                     Outcome::Continue
                 };
-                let mut writes = Vec::new();
+                let mut writes = Vec::with_capacity(out_lens.len());
                 for (it, &(p, n, arr)) in self.outputs.iter().zip(&out_lens) {
                     if arr || n == 0 {
                         continue;
