@@ -7,7 +7,9 @@
 //! state* (type versions, dict-keys versions, indices, objects) so that specialized bodies'
 //! guards can pass instead of always deoptimizing.
 
-use arbitrary::{Arbitrary, Unstructured};
+mod decode;
+
+use arbitrary::Arbitrary;
 use num_bigint::BigInt;
 use runtime::object::ObjData;
 use runtime::well_known as wk;
@@ -390,23 +392,10 @@ pub struct State {
 /// Index of `this_instr` in the generated code object (units before it are `NOP`-like zeros).
 pub const THIS_INSTR: i64 = 2;
 
-/// Decodes `bytes` into a spec (never fails: missing bytes decode as defaults).
+/// Decodes `bytes` into a spec (never fails: missing bytes decode as zeros), as the derived
+/// `StateSpec::arbitrary` would ([`decode`] does it without the derive's overhead).
 pub fn spec_from_bytes(bytes: &[u8]) -> StateSpec {
-    let mut u = Unstructured::new(bytes);
-    StateSpec::arbitrary(&mut u).unwrap_or(StateSpec {
-        oparg: OpargSpec::Zero,
-        extra_below: 0,
-        stack: Vec::new(),
-        locals: Vec::new(),
-        consts: Vec::new(),
-        globals: Vec::new(),
-        builtins: Vec::new(),
-        cache: Vec::new(),
-        fault: None,
-        uniform: 0,
-        frame_locals: false,
-        eval_breaker: false,
-    })
+    decode::spec(bytes)
 }
 
 /// The text of `StrSpec::Fresh(i)`: `s{i}`, built without the formatting machinery (one per
