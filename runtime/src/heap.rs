@@ -65,7 +65,10 @@ const CLONE_HEADROOM: usize = 16;
 
 impl Clone for Heap {
     fn clone(&self) -> Heap {
-        let mut rest = Vec::with_capacity(self.rest.len() + CLONE_HEADROOM);
+        // A copy has at least the room its original reserved (a frozen prototype reserves what
+        // a state needs, so its copies never grow the arena while the state is built).
+        let room = (self.rest.len() + CLONE_HEADROOM).max(self.rest.capacity());
+        let mut rest = Vec::with_capacity(room);
         rest.extend(self.rest.iter().cloned());
         Heap {
             base: self.base.clone(),

@@ -827,6 +827,9 @@ fn prototype() -> &'static (Vm, ProtoNames) {
             locals: ["l0", "l1", "l2", "l3"].map(|n| vm.intern(n)),
         };
         vm.heap.freeze();
+        // Room for the objects a state creates: every copy starts with it, so the arena does
+        // not grow (and move) while the state is built.
+        vm.heap.reserve(64);
         (vm, names)
     })
 }
@@ -846,8 +849,6 @@ struct ProtoNames {
 pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let (proto, names) = prototype();
     let mut vm = proto.clone();
-    // Room for the objects a state creates, so the arena does not grow (and copy) repeatedly.
-    vm.heap.reserve(64);
     let mut oparg = oparg_of(&spec.oparg);
     if Layout::count(&layout.popped, oparg) > MAX_INPUTS
         || Layout::count(&layout.pushed, oparg) > MAX_INPUTS

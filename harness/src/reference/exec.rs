@@ -614,11 +614,22 @@ impl Ctx<'_> {
     }
 
     fn call(&mut self, f: &'static ApiEntry, args: &[Arg], ret: Ty) -> R<CVal> {
-        let mut vals = Vec::with_capacity(args.len());
+        // Most calls take a few arguments: they live on the stack, not in a new vector.
+        let mut small = [Value::Obj(runtime::Obj::NULL); 6];
+        let mut big = Vec::new();
+        let mut n = 0usize;
+        let mut push = |v: Value| {
+            if args.len() <= small.len() {
+                small[n] = v;
+            } else {
+                big.push(v);
+            }
+            n += 1;
+        };
         let mut outs: Vec<(usize, RPlace)> = Vec::new();
         for (i, a) in args.iter().enumerate() {
             match a {
-                Arg::Val(e, ty) => vals.push(self.expr(e)?.convert(*ty)?.to_value()?),
+                Arg::Val(e, ty) => push(self.expr(e)?.convert(*ty)?.to_value()?),
                 Arg::Out(p) => {
                     let rp = self.resolve(p)?;
                     let cur = match self.load(&rp)? {
@@ -630,12 +641,17 @@ impl Ctx<'_> {
                         },
                         v => v.to_value()?,
                     };
-                    vals.push(cur);
+                    push(cur);
                     outs.push((i, rp));
                 }
             }
         }
-        let r = call_entry(self.vm, f, &mut vals)?;
+        let vals = if args.len() <= small.len() {
+            &mut small[..n]
+        } else {
+            &mut big[..]
+        };
+        let r = call_entry(self.vm, f, vals)?;
         for (i, rp) in outs {
             let v = CVal::from_value(vals[i], rp.ty());
             self.store(&rp, v)?;
