@@ -485,7 +485,14 @@ impl Builder<'_> {
                 self.vm.new_list(v)
             }
             Val::LongList(n) => {
-                let v = (0..*n as i64 + 16).map(|i| self.vm.new_int(i)).collect();
+                // `new_int(i)` for each i: the small ones are the prototype's immortals
+                let len = *n as usize + 16;
+                let small = &self.names.small_ints;
+                let mut v = Vec::with_capacity(len);
+                v.extend_from_slice(&small[..len.min(small.len())]);
+                for i in small.len()..len {
+                    v.push(self.vm.new_int(i as i64));
+                }
                 self.vm.new_list(v)
             }
             Val::Dict(kv) => {
@@ -822,6 +829,7 @@ fn prototype() -> &'static (Vm, ProtoNames) {
             vm.new_int(v);
         }
         let names = ProtoNames {
+            small_ints: (0..=wk::SMALL_INT_MAX).map(|v| vm.new_int(v)).collect(),
             names: NAMES.iter().map(|n| vm.intern(n)).collect(),
             f: vm.intern("f"),
             locals: ["l0", "l1", "l2", "l3"].map(|n| vm.intern(n)),
@@ -843,6 +851,8 @@ struct ProtoNames {
     f: Obj,
     /// `l0`..`l3` (a state has at most 4 locals)
     locals: [Obj; 4],
+    /// the immortal small ints `0..=SMALL_INT_MAX`, by value (`Val::LongList` is made of them)
+    small_ints: Vec<Obj>,
 }
 
 /// Builds the state for `layout` from `spec`.
