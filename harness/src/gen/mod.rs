@@ -860,9 +860,10 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let (proto, names) = prototype();
     let mut vm = proto.clone();
     let mut oparg = oparg_of(&spec.oparg);
-    if Layout::count(&layout.popped, oparg) > MAX_INPUTS
-        || Layout::count(&layout.pushed, oparg) > MAX_INPUTS
-    {
+    let first = oparg;
+    let mut popped = Layout::count(&layout.popped, oparg);
+    let mut pushed = Layout::count(&layout.pushed, oparg);
+    if popped > MAX_INPUTS || pushed > MAX_INPUTS {
         oparg %= 4;
     }
     // CPython's compiler never emits an oparg that makes an array size negative (`COPY 0`).
@@ -876,8 +877,12 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         }
         oparg += 1;
     }
-    let popped = Layout::count(&layout.popped, oparg) as usize;
-    let pushed = Layout::count(&layout.pushed, oparg) as usize;
+    // the counts are recomputed only when the oparg changed
+    if oparg != first {
+        popped = Layout::count(&layout.popped, oparg);
+        pushed = Layout::count(&layout.pushed, oparg);
+    }
+    let (popped, pushed) = (popped as usize, pushed as usize);
     let extra = (spec.extra_below % 3) as usize;
     let mut b = Builder {
         vm: &mut vm,
