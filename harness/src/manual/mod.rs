@@ -14,13 +14,13 @@
 //! names, from `translate report --json`):
 //! - `LOAD_SMALL_INT`: `&_PyLong_SMALL_INTS[...]` (address of an element of a static array);
 //! - `RETURN_VALUE`: `STACK_LEVEL`, assigning `frame` / `tstate->current_frame`,
-//!   `_PyEval_FrameClearAndPop`, `LOAD_IP`, `LLTRACE_RESUME_FRAME` (frame pop);
+//!   `_PyEval_FrameClearAndPop`, `LOAD_IP` (frame pop);
 //! - `BINARY_OP_SUBSCR_LIST_INT` / `_TUPLE_INT`, `STORE_SUBSCR_LIST_INT`:
 //!   `PyLongObject.long_value` (`ob_digit[0]`);
 //! - `LOAD_GLOBAL`: `*res` through an out-pointer in `_LOAD_GLOBAL`; `LOAD_GLOBAL_MODULE` /
 //!   `_BUILTIN`: `DK_SIZE`, indexing `PyDictUnicodeEntry *`;
-//! - `BUILD_LIST` / `BUILD_TUPLE` (`_PyList_FromStackRefStealOnSuccess`), `CALL_PY_EXACT_ARGS`
-//!   (`PyInterpreterState.eval_frame`, frame push) — the arrays/calls work;
+//! - `CALL_PY_EXACT_ARGS`: `PyInterpreterState.eval_frame` (a function pointer the table cannot
+//!   type yet); `BUILD_LIST` / `BUILD_TUPLE` need no manual body: they are translated now;
 //! - `BINARY_OP` (`_Py_Specialize_BinaryOp`, `LOCALS_ARRAY`, `_PyEval_BinaryOps`), `LOAD_ATTR`
 //!   (`_Py_LoadAttr_StackRefSteal`), `CALL` (`_DO_CALL`: vectorcall, `DISPATCH_INLINED`),
 //!   `FOR_ITER` (`tp_iternext`), `SEND`, `UNPACK_SEQUENCE` (`_PyEval_UnpackIterableStackRef`);
