@@ -145,6 +145,25 @@ pub struct FunctionData {
     pub version: u32,
 }
 
+impl FunctionData {
+    /// A function as `PyFunction_New` makes it: qualname = name, no defaults, keyword
+    /// defaults, closure or annotations. Takes the references it is given.
+    pub fn plain(code: Obj, globals: Obj, builtins: Obj, name: Obj, version: u32) -> FunctionData {
+        FunctionData {
+            code,
+            globals,
+            builtins,
+            name,
+            qualname: name,
+            defaults: Obj::NULL,
+            kwdefaults: Obj::NULL,
+            closure: Obj::NULL,
+            annotate: Obj::NULL,
+            version,
+        }
+    }
+}
+
 /// A type object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeData {

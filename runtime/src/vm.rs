@@ -436,27 +436,16 @@ impl Vm {
         nlocals: usize,
         stacksize: usize,
     ) -> Obj {
-        let consts = self.new_tuple(consts);
-        let name_objs = names.iter().map(|n| self.intern(n)).collect();
-        let names = self.new_tuple(name_objs);
+        let names: Vec<Obj> = names.iter().map(|n| self.intern(n)).collect();
         const LOCAL_NAMES: [&str; 8] = ["l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7"];
-        let lp = (0..nlocals)
+        let local_names: Vec<Obj> = (0..nlocals)
             .map(|i| match LOCAL_NAMES.get(i) {
                 Some(n) => self.intern(n),
                 None => self.intern(&format!("l{i}")),
             })
             .collect();
-        let localsplusnames = self.new_tuple(lp);
         let name = self.intern("f");
-        self.code_object(
-            units,
-            consts,
-            names,
-            localsplusnames,
-            name,
-            nlocals,
-            stacksize,
-        )
+        self.code_with_names(units, consts, names, &local_names, name, stacksize)
     }
 
     /// [`Vm::simple_code`] with its names already interned (`names`: `co_names`,

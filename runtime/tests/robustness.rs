@@ -67,18 +67,7 @@ fn pool() -> (Vm, Vec<Obj>) {
     let code = vm.simple_code(vec![1, 2, 3, 4, 5, 6, 7, 8], vec![], &["x"], 2, 4);
     objs.push(code);
     vm.heap.incref(code);
-    let f = vm.new_function(FunctionData {
-        code,
-        globals: d,
-        builtins: d,
-        name: k,
-        qualname: k,
-        defaults: Obj::NULL,
-        kwdefaults: Obj::NULL,
-        closure: Obj::NULL,
-        annotate: Obj::NULL,
-        version: 7,
-    });
+    let f = vm.new_function(FunctionData::plain(code, d, d, k, 7));
     vm.heap.incref(d);
     vm.heap.incref(d);
     objs.push(f);

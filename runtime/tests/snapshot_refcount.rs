@@ -284,18 +284,9 @@ fn pushed_frames_are_part_of_the_snapshot() {
         let name = vm.intern("g");
         vm.heap.incref(globals);
         vm.heap.incref(globals);
-        let func = vm.new_function(runtime::FunctionData {
-            code,
-            globals,
-            builtins: globals,
-            name,
-            qualname: name,
-            defaults: Obj::NULL,
-            kwdefaults: Obj::NULL,
-            closure: Obj::NULL,
-            annotate: Obj::NULL,
-            version: 1,
-        });
+        let func = vm.new_function(runtime::FunctionData::plain(
+            code, globals, globals, name, 1,
+        ));
         let cur = vm.frame();
         let f = vm.frame_push_unchecked(runtime::TState, StackRef::owned(func), 0, cur);
         let arg = vm.pop();

@@ -673,18 +673,13 @@ impl Builder<'_> {
         let code = self.code(k);
         let name = self.names.f;
         let version = self.vm.fresh_version();
-        self.vm.new_function(FunctionData {
+        self.vm.new_function(FunctionData::plain(
             code,
-            globals: Obj::NULL,
-            builtins: Obj::NULL,
+            Obj::NULL,
+            Obj::NULL,
             name,
-            qualname: name,
-            defaults: Obj::NULL,
-            kwdefaults: Obj::NULL,
-            closure: Obj::NULL,
-            annotate: Obj::NULL,
             version,
-        })
+        ))
     }
 }
 

@@ -139,18 +139,7 @@ pub mod make {
             for o in [code, globals, builtins, name, name] {
                 self.heap.xincref(o);
             }
-            self.new_function(FunctionData {
-                code,
-                globals,
-                builtins,
-                name,
-                qualname: name,
-                defaults: Obj::NULL,
-                kwdefaults: Obj::NULL,
-                closure: Obj::NULL,
-                annotate: Obj::NULL,
-                version: 0,
-            })
+            self.new_function(FunctionData::plain(code, globals, builtins, name, 0))
         }
 
         /// `f(*args)` check: 0 when `args` is iterable or a sequence, else -1 with CPython's

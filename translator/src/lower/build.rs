@@ -87,17 +87,7 @@ pub fn let_stmt(name: syn::Ident, mutable: bool, ty: Option<syn::Type>, init: Ex
         }),
         None => pat,
     };
-    Stmt::Local(syn::Local {
-        attrs: Vec::new(),
-        let_token: Default::default(),
-        pat,
-        init: Some(syn::LocalInit {
-            eq_token: Default::default(),
-            expr: Box::new(init),
-            diverge: None,
-        }),
-        semi_token: Default::default(),
-    })
+    let_pat(pat, init)
 }
 
 /// `recv.name(args)`.
