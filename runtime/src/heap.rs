@@ -2,6 +2,7 @@
 
 use crate::handles::Obj;
 use crate::object::ObjData;
+use std::sync::Arc;
 
 /// One heap slot. Freed slots keep their data so that a use after free reads deterministic
 /// contents (and is reported as a [`Violation`]) instead of crashing.
@@ -41,12 +42,25 @@ pub enum Violation {
 /// cloning a heap copies only the objects the harness and the run created. A write to a prefix
 /// slot copies that one slot into `patched` (copy-on-write per slot, not per prefix: a body that
 /// writes a builtin type's version tag must not copy hundreds of immortals).
+///
+/// The objects that exist at a [`Heap::fork`] become a second shared layer: the copies made
+/// after the fork (the two sides of a check) share them, and a copy that writes one of them
+/// gets a private copy of that slot only (`own`). Copying a forked state then copies no object,
+/// and the layer is dropped once instead of once per copy.
 #[derive(Debug)]
 pub struct Heap {
-    base: std::sync::Arc<Vec<Slot>>,
+    base: Arc<Vec<Slot>>,
     /// private copies of prefix slots written since the last freeze, by handle index (few:
     /// searched linearly)
     patched: Vec<(u32, Slot)>,
+    /// slots `base.len()..base.len() + shared.len()`: the objects of the last fork
+    shared: Arc<Vec<Slot>>,
+    /// for each slot of `shared`: the index in `own` of this copy's private version of it, or
+    /// [`NOT_OWN`]; empty until this copy writes a shared slot
+    own_ix: Vec<u32>,
+    /// this copy's private versions of the `shared` slots it wrote
+    own: Vec<Slot>,
+    /// the slots after the shared layer, this heap's alone
     rest: Vec<Slot>,
     /// every slot of `base` was immortal when it was frozen
     base_immortal: bool,
@@ -59,6 +73,9 @@ pub struct Heap {
     /// invariant violations seen so far, in order
     pub violations: Vec<Violation>,
 }
+
+/// `own_ix` entry of a shared slot this copy has not written.
+const NOT_OWN: u32 = u32::MAX;
 
 /// Objects a copy may allocate before its arena has to grow (and move every slot).
 const CLONE_HEADROOM: usize = 16;
@@ -73,6 +90,9 @@ impl Clone for Heap {
         Heap {
             base: self.base.clone(),
             patched: self.patched.clone(),
+            shared: self.shared.clone(),
+            own_ix: self.own_ix.clone(),
+            own: self.own.clone(),
             rest,
             base_immortal: self.base_immortal,
             fork: self.fork,
@@ -94,7 +114,7 @@ impl PartialEq for Heap {
 impl Default for Heap {
     fn default() -> Self {
         Heap {
-            base: std::sync::Arc::new(vec![Slot {
+            base: Arc::new(vec![Slot {
                 ty: Obj::NULL,
                 rc: 0,
                 immortal: true,
@@ -102,6 +122,9 @@ impl Default for Heap {
                 data: ObjData::None,
             }]),
             patched: Vec::new(),
+            shared: Arc::new(Vec::new()),
+            own_ix: Vec::new(),
+            own: Vec::new(),
             rest: Vec::new(),
             base_immortal: true,
             fork: 0,
@@ -116,13 +139,13 @@ impl Heap {
     /// Moves every slot allocated so far into the shared prefix. Only sensible for objects that
     /// are rarely written (immortals): the prefix is copied once here.
     pub fn freeze(&mut self) {
-        let rest = std::mem::take(&mut self.rest);
+        let tail = self.take_tail();
         let patched = std::mem::take(&mut self.patched);
-        let base = std::sync::Arc::make_mut(&mut self.base);
+        let base = Arc::make_mut(&mut self.base);
         for (i, s) in patched {
             base[i as usize] = s;
         }
-        base.extend(rest);
+        base.extend(tail);
         self.base_immortal = self.base.iter().all(|s| s.immortal && !s.freed);
         self.fork = 0;
         self.dirty.clear();
@@ -130,12 +153,34 @@ impl Heap {
 
     /// Marks this heap as the common origin of the copies about to be made: from now on every
     /// slot written is recorded, and two heaps with the same fork know that any older slot
-    /// neither wrote is still identical in both (see [`crate::snapshot::quick_equal`]).
+    /// neither wrote is still identical in both (see [`crate::snapshot::quick_equal`]). The
+    /// objects that exist now become the layer the copies share.
     pub fn fork(&mut self) {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let tail = self.take_tail();
+        self.shared = Arc::new(tail);
         self.fork = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.fork_len = self.len() as u32;
         self.dirty.clear();
+    }
+
+    /// Every slot after the prefix (the shared layer as this copy sees it, then `rest`) as one
+    /// vector of this heap's own; the shared layer is left empty.
+    fn take_tail(&mut self) -> Vec<Slot> {
+        if self.shared.is_empty() {
+            // no layer yet (a state's first fork): `rest` is the whole tail, and keeps its room
+            return std::mem::take(&mut self.rest);
+        }
+        let shared = std::mem::replace(&mut self.shared, Arc::new(Vec::new()));
+        let mut tail = Arc::try_unwrap(shared).unwrap_or_else(|a| (*a).clone());
+        let mut own = std::mem::take(&mut self.own);
+        for (j, k) in std::mem::take(&mut self.own_ix).into_iter().enumerate() {
+            if let Some(s) = own.get_mut(k as usize) {
+                std::mem::swap(&mut tail[j], s);
+            }
+        }
+        tail.append(&mut self.rest);
+        tail
     }
 
     /// The identity of the fork this heap descends from (0: none).
@@ -179,9 +224,15 @@ impl Heap {
                     return Some(s);
                 }
             }
-            self.base.get(i)
-        } else {
-            self.rest.get(i - b)
+            return self.base.get(i);
+        }
+        let j = i - b;
+        match self.shared.get(j) {
+            Some(s) => match self.own_ix.get(j) {
+                Some(&k) if k != NOT_OWN => self.own.get(k as usize),
+                _ => Some(s),
+            },
+            None => self.rest.get(j - self.shared.len()),
         }
     }
 
@@ -194,6 +245,7 @@ impl Heap {
     }
 
     /// The private copy of prefix slot `i < base.len()`, made on first write.
+    #[cold]
     fn patch(&mut self, i: usize) -> &mut Slot {
         let k = match self.patched.iter().position(|(j, _)| *j as usize == i) {
             Some(k) => k,
@@ -203,6 +255,28 @@ impl Heap {
             }
         };
         &mut self.patched[k].1
+    }
+
+    /// This copy's private version of shared slot `j < shared.len()`, made on first write.
+    #[inline]
+    fn own_slot(&mut self, j: usize) -> &mut Slot {
+        let k = match self.own_ix.get(j) {
+            Some(&k) if k != NOT_OWN => k as usize,
+            _ => self.make_own(j),
+        };
+        &mut self.own[k]
+    }
+
+    /// Copies shared slot `j` into `own`; returns its index there.
+    #[cold]
+    fn make_own(&mut self, j: usize) -> usize {
+        if self.own_ix.is_empty() {
+            self.own_ix = vec![NOT_OWN; self.shared.len()];
+        }
+        self.own.push(self.shared[j].clone());
+        let k = self.own.len() - 1;
+        self.own_ix[j] = k as u32;
+        k
     }
 
     #[inline]
@@ -245,7 +319,7 @@ impl Heap {
     /// Number of slots ever allocated (handles are `1..len`).
     #[inline]
     pub fn len(&self) -> usize {
-        self.base.len() + self.rest.len()
+        self.base.len() + self.shared.len() + self.rest.len()
     }
 
     /// `true` when only the NULL sentinel exists.
@@ -303,13 +377,19 @@ impl Heap {
     }
 
     /// Mutable slot `i`; the caller checked `i < self.len()`.
+    #[inline]
     fn at_in_range(&mut self, i: usize) -> &mut Slot {
         self.touch(i);
         let b = self.base.len();
         if i < b {
-            self.patch(i)
+            return self.patch(i);
+        }
+        let j = i - b;
+        let s = self.shared.len();
+        if j < s {
+            self.own_slot(j)
         } else {
-            &mut self.rest[i - b]
+            &mut self.rest[j - s]
         }
     }
 
