@@ -129,7 +129,9 @@ impl OutcomeClass {
             Outcome::Deopt => OutcomeClass::Deopt,
             Outcome::SideExit => OutcomeClass::Exit,
             Outcome::Error { .. } => OutcomeClass::Error,
-            Outcome::Dispatch | Outcome::Label { .. } => OutcomeClass::Jump,
+            Outcome::Dispatch | Outcome::DispatchOpcode { .. } | Outcome::Label { .. } => {
+                OutcomeClass::Jump
+            }
         }
     }
 

@@ -9,6 +9,15 @@ pub enum Outcome {
     /// `DISPATCH()` / `DISPATCH_SAME_OPARG()` / `DISPATCH_INLINED()` / `GO_TO_INSTRUCTION`:
     /// continue with the instruction at `next_instr` (or the new frame).
     Dispatch,
+    /// `DISPATCH_GOTO()`: continue with the handler of `opcode` (the interpreter's `opcode`
+    /// variable, which the body may have set) and `oparg` at `next_instr`, without decoding the
+    /// code unit there (`INSTRUMENTED_INSTRUCTION` runs the original instruction this way).
+    DispatchOpcode {
+        /// the handler dispatched to (C `uint8_t opcode`)
+        opcode: u8,
+        /// the `oparg` it runs with
+        oparg: u32,
+    },
     /// `DEOPT_IF` fired: re-execute as the generic (unspecialized) instruction.
     Deopt,
     /// `EXIT_IF` fired: leave the trace through a side exit.

@@ -393,6 +393,7 @@ impl Snapshot {
             ));
         }
         e.push((Key::Field("next_instr"), Item::Int(vm.next_instr.index)));
+        e.push((Key::Field("opcode"), Item::Int(vm.opcode as i64)));
         e.push((
             Key::Field("tstate.eval_breaker"),
             Item::Int(vm.ts.eval_breaker as i64),
@@ -725,6 +726,7 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
         || a.current != b.current
         || a.frames.len() != b.frames.len()
         || a.next_instr.index != b.next_instr.index
+        || a.opcode != b.opcode
         || a.ts.eval_breaker != b.ts.eval_breaker
         || a.ts.py_recursion_remaining != b.ts.py_recursion_remaining
         || a.faults.calls != b.faults.calls

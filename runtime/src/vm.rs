@@ -37,6 +37,9 @@ pub struct Vm {
     pub this_instr: CodePtr,
     /// `next_instr` of the running instruction
     pub next_instr: CodePtr,
+    /// the interpreter's `opcode` variable: the running instruction's opcode when it starts
+    /// (the harness sets it with `this_instr`); `DISPATCH_GOTO()` dispatches on it
+    pub opcode: u8,
     /// shared with the prototype (harness states start with every small int created)
     small_ints: Arc<Vec<Obj>>,
     /// shared with the prototype until a run interns a new string (clones stay one refcount)
@@ -121,6 +124,7 @@ impl Vm {
             next_version: n_types + 1,
             this_instr: CodePtr::NULL,
             next_instr: CodePtr::NULL,
+            opcode: 0,
             small_ints: Arc::new(vec![
                 Obj::NULL;
                 (wk::SMALL_INT_MAX - wk::SMALL_INT_MIN + 1) as usize

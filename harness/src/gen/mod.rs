@@ -231,6 +231,10 @@ pub struct Layout {
     /// `POP_JUMP_IF_*` family skips a following `NOT_TAKEN` when it does not jump), so both
     /// shapes of the code are generated
     pub next_opcode_even: Option<u32>,
+    /// the instruction returns to the calling frame (`RETURN_VALUE` pops its frame and pushes
+    /// the result on `frame->previous`): the state has a caller, and the items below the inputs
+    /// are the caller's stack (CPython's callee frame starts with an empty stack)
+    pub returns_to_caller: bool,
 }
 
 /// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
@@ -367,6 +371,14 @@ impl Layout {
             } else {
                 None
             },
+            returns_to_caller: [
+                "RETURN_VALUE",
+                "RETURN_CONST",
+                "RETURN_GENERATOR",
+                "YIELD_VALUE",
+            ]
+            .iter()
+            .any(|w| inst.name.contains(w)),
         }
     }
 
@@ -391,6 +403,13 @@ pub struct State {
 
 /// Index of `this_instr` in the generated code object (units before it are `NOP`-like zeros).
 pub const THIS_INSTR: i64 = 2;
+
+/// `instr_ptr` of the caller frame of [`Layout::returns_to_caller`] states: the call it made.
+pub const CALLER_INSTR: i64 = 3;
+
+/// The caller's `return_offset` (the size of the call instruction: `CALL` is 4 units, `SEND`
+/// 2), picked by the top two bits of [`StateSpec::extra_below`].
+pub const RETURN_OFFSETS: [u16; 4] = [4, 2, 1, 0];
 
 /// Decodes `bytes` into a spec (never fails: missing bytes decode as zeros), as the derived
 /// `StateSpec::arbitrary` would ([`decode`] does it without the derive's overhead).
@@ -850,6 +869,31 @@ struct ProtoNames {
     small_ints: Vec<Obj>,
 }
 
+/// Builds stack item `i` of the state (items `extra..` are the instruction's inputs) and pushes
+/// it on the running frame; returns the object (NULL for a NULL slot).
+fn stack_item(b: &mut Builder, spec: &StateSpec, layout: &Layout, extra: usize, i: usize) -> Obj {
+    let o = if spec.stack.is_empty() {
+        wk::NONE
+    } else {
+        let v = &spec.stack[i % spec.stack.len()];
+        let k = i.wrapping_sub(extra);
+        if i >= extra && !layout.hint.is_empty() && spec.uniform & (1 << (k % 8)) != 0 {
+            let like = &layout.hint[k % layout.hint.len()];
+            let v = same_kind(like, v, i);
+            b.val(&v, 0)
+        } else {
+            b.val(v, 0)
+        }
+    };
+    let r = if o.is_null() {
+        StackRef::NULL
+    } else {
+        b.vm.stackref_steal(o)
+    };
+    b.vm.push(r);
+    o
+}
+
 /// Builds the state for `layout` from `spec`.
 pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let (proto, names) = prototype();
@@ -941,10 +985,32 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         names.f,
         stacksize,
     );
+    let mut pushed_objs = Vec::with_capacity(extra + popped);
+    let mut caller_code = None;
+    if layout.returns_to_caller {
+        let cc = b.vm.code_with_names(
+            vec![0u16; 16],
+            Vec::new(),
+            names.names.clone(),
+            &[],
+            names.f,
+            extra + 4,
+        );
+        b.vm.push_frame(cc, Obj::NULL, globals, builtins);
+        let f = b.vm.cur();
+        f.instr_ptr = CALLER_INSTR;
+        f.return_offset = RETURN_OFFSETS[(spec.extra_below >> 6) as usize];
+        for i in 0..extra {
+            let o = stack_item(&mut b, spec, layout, extra, i);
+            pushed_objs.push(o);
+        }
+        caller_code = Some(cc);
+    }
     let func = b.function(0);
     b.vm.push_frame(code, func, globals, builtins);
     b.vm.heap.decref(func);
     b.vm.roots = vec![code, globals, builtins];
+    b.vm.roots.extend(caller_code);
     if spec.frame_locals {
         // the frame owns its `f_locals`; share the globals' contents so names resolve
         let d = b.vm.dict_copy(globals);
@@ -958,28 +1024,10 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
             b.vm.set_local_raw(i, r);
         }
     }
-    let mut pushed_objs = Vec::with_capacity(extra + popped);
-    for i in 0..extra + popped {
-        let o = if spec.stack.is_empty() {
-            wk::NONE
-        } else {
-            let v = &spec.stack[i % spec.stack.len()];
-            let k = i.wrapping_sub(extra);
-            if i >= extra && !layout.hint.is_empty() && spec.uniform & (1 << (k % 8)) != 0 {
-                let like = &layout.hint[k % layout.hint.len()];
-                let v = same_kind(like, v, i);
-                b.val(&v, 0)
-            } else {
-                b.val(v, 0)
-            }
-        };
+    let first_input = if layout.returns_to_caller { extra } else { 0 };
+    for i in first_input..extra + popped {
+        let o = stack_item(&mut b, spec, layout, extra, i);
         pushed_objs.push(o);
-        let r = if o.is_null() {
-            StackRef::NULL
-        } else {
-            b.vm.stackref_steal(o)
-        };
-        b.vm.push(r);
     }
     let built = std::mem::take(&mut b.built);
     // inline cache
@@ -1053,6 +1101,7 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     }
     vm.this_instr = this;
     vm.next_instr = this.offset(layout.size);
+    vm.opcode = layout.opcode as u8;
     vm.cur().instr_ptr = THIS_INSTR;
     if spec.eval_breaker {
         vm.ts.eval_breaker = 1;

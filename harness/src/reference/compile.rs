@@ -374,12 +374,17 @@ impl Compiler<'_> {
             "DECREF_INPUTS" => Stmt::Dsl(Dsl::DecrefInputs),
             "CHECK_EVAL_BREAKER" => Stmt::Dsl(Dsl::CheckEvalBreaker),
             "DISPATCH" | "DISPATCH_SAME_OPARG" => Stmt::Dsl(Dsl::Dispatch),
+            "DISPATCH_GOTO" => Stmt::Dsl(Dsl::DispatchGoto),
+            "SAVE_STACK" => Stmt::Dsl(Dsl::SaveStack),
+            "LOAD_IP" => match arg(0) {
+                Some(a) => Stmt::Dsl(Dsl::LoadIp(self.expr(a)?)),
+                None => return unsupported("LOAD_IP without argument"),
+            },
             // Bookkeeping for CPython's code generator (the reference materializes the stack at
             // the end of each op instead) and statistics.
             "DEAD"
             | "INPUTS_DEAD"
             | "SYNC_SP"
-            | "SAVE_STACK"
             | "RELOAD_STACK"
             | "STAT_INC"
             | "OPCODE_DEFERRED_INC"

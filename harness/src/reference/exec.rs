@@ -25,6 +25,8 @@ pub enum Stop {
     Exit { outcome: Outcome, pop: bool },
     /// `DISPATCH()`: the op ends as if it fell off its end (outputs pushed), then dispatches
     Dispatch,
+    /// `DISPATCH_GOTO()`: like `Dispatch`, into the handler of `opcode` with `oparg`
+    DispatchOpcode { opcode: u8, oparg: u32 },
     /// the reference cannot go on faithfully
     Skip(Skip),
 }
@@ -89,6 +91,13 @@ pub struct Ctx<'a> {
     pub fuel: u64,
     /// what `DECREF_INPUTS` calls
     pub decref: DecrefStyle,
+    /// where the op's inputs start on the frame's stack (absolute `localsplus` index), and the
+    /// stack pointer the op started with
+    pub base: usize,
+    pub sp: usize,
+    /// `SAVE_STACK()` ran: the inputs are off the stack, and the outputs go on top of whatever
+    /// frame is running when the op ends (`RETURN_VALUE` switches frames before `RELOAD_STACK`)
+    pub saved: bool,
 }
 
 type R<T> = Result<T, Stop>;
@@ -308,6 +317,50 @@ impl Ctx<'_> {
                 }
             }
             Dsl::Dispatch => return Err(Stop::Dispatch),
+            Dsl::DispatchGoto => {
+                let f = runtime::lookup("opcode")
+                    .ok_or_else(|| Skip::new("no registry entry", "opcode"))?;
+                let opcode = match call_entry(self.vm, f, &mut [])? {
+                    Value::Int(v, _) => v as u8,
+                    other => return skip("opcode is not an integer", format!("{other:?}")),
+                };
+                let oparg = match self.vars[super::compile::OPARG_SLOT as usize] {
+                    CVal::Int(v, _) => v as u32,
+                    other => return skip("oparg is not an integer", format!("{other:?}")),
+                };
+                return Err(Stop::DispatchOpcode { opcode, oparg });
+            }
+            Dsl::LoadIp(n) => {
+                // `next_instr = frame->instr_ptr + (OFFSET)`, each name by its C meaning.
+                let n = self.int(n)?;
+                let entry = |name: &'static str| {
+                    runtime::lookup(name).ok_or_else(|| Skip::new("no registry entry", name))
+                };
+                let (frame, instr_ptr, set_next) = (
+                    entry("frame")?,
+                    entry("_PyInterpreterFrame.instr_ptr")?,
+                    entry("next_instr=")?,
+                );
+                let f = call_entry(self.vm, frame, &mut [])?;
+                let p = match call_entry(self.vm, instr_ptr, &mut [f])? {
+                    Value::Code(p) => p,
+                    other => return skip("instr_ptr is not a code pointer", format!("{other:?}")),
+                };
+                let Ok(n) = i64::try_from(n) else {
+                    return skip("LOAD_IP offset out of range", n.to_string());
+                };
+                call_entry(self.vm, set_next, &mut [Value::Code(p.offset(n))])?;
+            }
+            Dsl::SaveStack => {
+                if !self.saved {
+                    let f = self.vm.cur();
+                    for i in self.base..self.sp.min(f.localsplus.len()) {
+                        f.localsplus[i] = StackRef::NULL;
+                    }
+                    f.stack_pointer = self.base;
+                    self.saved = true;
+                }
+            }
             Dsl::JumpBy(n) => {
                 let n = self.int(n)?;
                 self.vm.next_instr = self.vm.next_instr.offset(n as i64);

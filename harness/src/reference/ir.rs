@@ -194,6 +194,12 @@ pub enum Dsl {
     CheckEvalBreaker,
     /// `DISPATCH()` / `DISPATCH_SAME_OPARG()`: continue at `next_instr`, stack as it is
     Dispatch,
+    /// `DISPATCH_GOTO()`: the handler of the `opcode` variable runs next, with `oparg`
+    DispatchGoto,
+    /// `LOAD_IP(offset)`: `next_instr = frame->instr_ptr + offset` (ceval_macros.h)
+    LoadIp(Expr),
+    /// `SAVE_STACK()`: the stack pointer the frame keeps no longer counts the op's inputs
+    SaveStack,
     /// `assert(c)`: a precondition of the body; a state where it fails is outside the body's
     /// domain (skipped). Evaluated without counting fallible calls or violations.
     Assert(Expr),

@@ -413,24 +413,35 @@ impl RefOp {
             inst_size,
             fuel: FUEL,
             decref: self.decref,
+            base,
+            sp,
+            saved: false,
         };
         let stop = ctx.stmt(&self.body.body).err();
-        let Ctx { vm, vars, .. } = ctx;
-        let dispatch = matches!(stop, Some(Stop::Dispatch));
+        let Ctx {
+            vm, vars, saved, ..
+        } = ctx;
         match stop {
             Some(Stop::Skip(s)) => Err(s),
             Some(Stop::Exit { outcome, pop }) => {
-                if pop {
+                // After SAVE_STACK() the inputs are already off the stack.
+                if pop && !saved {
                     set_sp(vm, base, sp);
                 }
                 Ok(outcome)
             }
-            Some(Stop::Dispatch) | None => {
-                let outcome = if dispatch {
-                    Outcome::Dispatch
-                } else {
-                    Outcome::Continue
+            Some(Stop::Dispatch | Stop::DispatchOpcode { .. }) | None => {
+                let outcome = match stop {
+                    Some(Stop::Dispatch) => Outcome::Dispatch,
+                    Some(Stop::DispatchOpcode { opcode, oparg }) => {
+                        Outcome::DispatchOpcode { opcode, oparg }
+                    }
+                    _ => Outcome::Continue,
                 };
+                if saved {
+                    return push_saved_outputs(vm, &self.outputs, &out_lens, &vars)
+                        .map(|()| outcome);
+                }
                 let mut writes = Vec::with_capacity(out_lens.len());
                 for (it, &(p, n, arr)) in self.outputs.iter().zip(&out_lens) {
                     if arr || n == 0 {
@@ -451,6 +462,36 @@ impl RefOp {
             }
         }
     }
+}
+
+/// The outputs of an op that saved its stack: pushed on the stack of the frame running now
+/// (after a frame switch, the caller's), bottom first.
+fn push_saved_outputs(
+    vm: &mut Vm,
+    outputs: &[ItemDecl],
+    lens: &[(usize, usize, bool)],
+    vars: &[CVal],
+) -> Result<(), Skip> {
+    for (it, &(_, n, arr)) in outputs.iter().zip(lens) {
+        if n == 0 {
+            continue;
+        }
+        let Some(s) = it.slot.filter(|_| !arr) else {
+            return Err(Skip::new(
+                "output after SAVE_STACK",
+                "array or unused output of a body that saves its stack",
+            ));
+        };
+        let r = to_stack(vm, vars[s as usize])?;
+        let f = vm.cur();
+        if f.stack_pointer < f.localsplus.len() {
+            f.localsplus[f.stack_pointer] = r;
+        } else {
+            return Err(Skip::new("stack overflow", "output after SAVE_STACK"));
+        }
+        f.stack_pointer += 1;
+    }
+    Ok(())
 }
 
 /// Sets the stack pointer to `new_sp`, clearing the slots up to `old_top`.

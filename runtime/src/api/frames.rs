@@ -86,6 +86,71 @@ crate::api! {
     "_PyInterpreterFrame *frame(void)"
     fn frame_global(&mut self) -> FrameId { self.frame() }
 
+    /// `frame = f`: the running frame changes (`RETURN_VALUE` returns to `dying->previous`).
+    /// The model has one "current frame" for both `frame` and `tstate->current_frame`: CPython
+    /// always assigns the two together (`frame = tstate->current_frame = ...`).
+    "void frame=(_PyInterpreterFrame *f)"
+    fn set_frame_global(&mut self, f: FrameId) -> () { self.current = f; }
+
+    /// The interpreter's `opcode` variable (`uint8_t` in 3.14's `_PyEval_EvalFrameDefault`).
+    "uint8_t opcode(void)"
+    fn opcode_global(&mut self) -> u8 { self.opcode }
+
+    /// `opcode = v` (`INSTRUMENTED_INSTRUCTION` sets the original opcode before `DISPATCH_GOTO()`).
+    "void opcode=(uint8_t v)"
+    fn set_opcode_global(&mut self, v: u8) -> () { self.opcode = v; }
+
+    /// `STACK_LEVEL()`: `stack_pointer - _PyFrame_Stackbase(frame)`, the running frame's stack
+    /// depth (the model keeps the stack pointer in the frame, so SAVE_STACK/RELOAD_STACK need
+    /// no copy).
+    "int STACK_LEVEL(void)"
+    fn stack_level(&mut self) -> i32 { self.cur().stack_len() as i32 }
+
+    /// `_PyEval_FrameClearAndPop` of a thread-owned frame (ceval.c `clear_thread_frame`):
+    /// `_PyFrame_ClearLocals` closes `localsplus[0..stackpointer]` top first and sets the stack
+    /// pointer to the start of `localsplus`, then `f_locals`, `f_funcobj` and `f_executable` are
+    /// cleared and `_PyThreadState_PopFrame` gives `co_framesize` words back to the data stack.
+    /// The frame must already be unlinked (`tstate->current_frame != frame`); generator-owned
+    /// frames (`clear_gen_frame`) are not modelled and are a violation, left untouched.
+    "void _PyEval_FrameClearAndPop(PyThreadState *tstate, _PyInterpreterFrame *frame)"
+    fn eval_frame_clear_and_pop(&mut self, tstate: TState, f: FrameId) -> () {
+        let _ = tstate;
+        let i = f.0 as usize;
+        if f.is_null() || i >= self.frames.len() {
+            self.violation(Violation::NullDeref("_PyEval_FrameClearAndPop"));
+            return;
+        }
+        if self.current == f {
+            self.violation(Violation::Assertion("_PyEval_FrameClearAndPop of the current frame"));
+        }
+        if self.frames[i].owner != 0 {
+            self.violation(Violation::Assertion("_PyEval_FrameClearAndPop of a generator frame"));
+            return;
+        }
+        let fr = &mut self.frames[i];
+        let sp = fr.stack_pointer.min(fr.localsplus.len());
+        let live: Vec<StackRef> = fr.localsplus[..sp]
+            .iter_mut()
+            .map(|r| std::mem::replace(r, StackRef::NULL))
+            .collect();
+        fr.stack_pointer = 0;
+        for r in live.into_iter().rev() {
+            self.stackref_xclose(r);
+        }
+        let fr = &mut self.frames[i];
+        let locals = std::mem::replace(&mut fr.locals, Obj::NULL);
+        let func = std::mem::replace(&mut fr.func, Obj::NULL);
+        let code = std::mem::replace(&mut fr.code, Obj::NULL);
+        self.heap.xdecref(locals);
+        self.heap.xdecref(func);
+        let framesize = match self.heap.data(code) {
+            ObjData::Code(c) => c.framesize as i64,
+            _ => 0,
+        };
+        self.heap.xdecref(code);
+        self.ts.stack_space += framesize;
+    }
+
     /// The thread state.
     "PyThreadState *tstate(void)"
     fn tstate_global(&mut self) -> TState { TState }
@@ -252,6 +317,10 @@ crate::api! {
     /// `tstate->current_frame`
     "_PyInterpreterFrame *PyThreadState.current_frame(PyThreadState *t)" as "PyThreadState.current_frame"
     fn ts_current_frame(&mut self, t: TState) -> FrameId { let _ = t; self.current }
+
+    /// `tstate->current_frame = f` (the same model variable as `frame`, see `frame=`)
+    "void PyThreadState.current_frame=(PyThreadState *t, _PyInterpreterFrame *f)" as "PyThreadState.current_frame="
+    fn ts_set_current_frame(&mut self, t: TState, f: FrameId) -> () { let _ = t; self.current = f; }
 
     /// `tstate->interp` (the model has one interpreter; it is named by the thread state)
     "PyInterpreterState *PyThreadState.interp(PyThreadState *t)" as "PyThreadState.interp"

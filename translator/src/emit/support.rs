@@ -16,6 +16,8 @@ pub enum Exit {
     Continue,
     /// `DISPATCH()`: outputs valid, the instruction ends here.
     Dispatch,
+    /// `DISPATCH_GOTO()`: outputs valid, the handler of this opcode runs next with this oparg.
+    DispatchOpcode(u8, u32),
     /// `DEOPT_IF`: nothing consumed or produced.
     Deopt,
     /// `EXIT_IF`: nothing consumed or produced.
@@ -57,6 +59,12 @@ impl Item for runtime::Obj {
 /// Start of an instruction: `next_instr` points past its inline cache.
 pub fn enter_instruction(vm: &mut runtime::Vm, size: i64) {
     vm.next_instr = vm.this_instr.offset(size);
+}
+
+/// `LOAD_IP(offset)`: `next_instr = frame->instr_ptr + offset`.
+pub fn load_ip(vm: &mut runtime::Vm, offset: i64) {
+    let f = vm.frame();
+    vm.next_instr = vm.frame_instr_ptr(f).offset(offset);
 }
 
 /// `JUMPBY(n)`.
@@ -106,7 +114,7 @@ pub fn keep_slots(vm: &mut runtime::Vm, old: &[runtime::StackRef], pos: usize, n
 /// exit pops the op's `inputs` slots, every other early exit leaves them.
 pub fn settle(vm: &mut runtime::Vm, exit: Exit, inputs: usize) -> Option<runtime::Outcome> {
     match exit {
-        Exit::Continue | Exit::Dispatch => None,
+        Exit::Continue | Exit::Dispatch | Exit::DispatchOpcode(..) => None,
         Exit::Deopt => Some(runtime::Outcome::Deopt),
         Exit::SideExit => Some(runtime::Outcome::SideExit),
         Exit::Error(label) => {
@@ -173,6 +181,7 @@ pub const SUPPORT_NAMES: &[&str] = &[
     "Item",
     "enter_instruction",
     "jumpby",
+    "load_ip",
     "peek_item",
     "peek_items",
     "pop_slots",

@@ -58,6 +58,8 @@ pub enum ExitKind {
     /// `ERROR_NO_POP`: the inputs stay on the stack.
     ErrorNoPop(String),
     Dispatch,
+    /// `DISPATCH_GOTO()`: the handler of the `opcode` variable, with the current oparg.
+    DispatchOpcode,
     /// `goto LABEL`.
     Goto(String),
 }
@@ -82,6 +84,11 @@ pub struct BodyCx<'a> {
     pub oparg_assigned: bool,
     pub exits: bool,
     pub may_dispatch: bool,
+    /// `SAVE_STACK()` was lowered: the op's inputs leave the frame's stack there.
+    pub saves_stack: bool,
+    /// An exit other than a dispatch follows `SAVE_STACK()` (not lowered: the composition
+    /// would pop or restore inputs that are no longer on the stack).
+    pub exit_after_save: bool,
     /// The size of every instruction that runs this body, when they agree.
     pub instruction_size: Option<i32>,
     pub mutation: Option<Mutation>,
@@ -127,6 +134,8 @@ impl<'a> BodyCx<'a> {
             oparg_assigned: false,
             exits: false,
             may_dispatch: false,
+            saves_stack: false,
+            exit_after_save: false,
             instruction_size: None,
             mutation: None,
             mutation_applied: false,
@@ -145,6 +154,9 @@ impl<'a> BodyCx<'a> {
     /// `break 'body Exit::...;`
     pub fn exit_stmt(&mut self, kind: ExitKind) -> Stmt {
         self.exits = true;
+        if self.saves_stack && !matches!(kind, ExitKind::Dispatch | ExitKind::DispatchOpcode) {
+            self.exit_after_save = true;
+        }
         let e: Expr = match kind {
             ExitKind::Deopt => parse_quote!(Exit::Deopt),
             ExitKind::SideExit => parse_quote!(Exit::SideExit),
@@ -153,6 +165,11 @@ impl<'a> BodyCx<'a> {
             ExitKind::Dispatch => {
                 self.may_dispatch = true;
                 parse_quote!(Exit::Dispatch)
+            }
+            ExitKind::DispatchOpcode => {
+                self.may_dispatch = true;
+                self.uses_oparg = true;
+                parse_quote!(Exit::DispatchOpcode(vm.opcode, oparg as u32))
             }
             ExitKind::Goto(l) if is_error_label(&l) => parse_quote!(Exit::Error(#l)),
             ExitKind::Goto(l) => parse_quote!(Exit::Label(#l)),
@@ -200,9 +217,33 @@ impl<'a> BodyCx<'a> {
             }
             "ERROR_NO_POP" => Ok(vec![self.exit_stmt(ExitKind::ErrorNoPop("error".into()))]),
             "DISPATCH" | "DISPATCH_SAME_OPARG" => Ok(vec![self.exit_stmt(ExitKind::Dispatch)]),
+            "DISPATCH_GOTO" => Ok(vec![self.exit_stmt(ExitKind::DispatchOpcode)]),
             // Liveness and stack-pointer bookkeeping: the generated code keeps the values in
             // variables, so there is nothing to do at run time.
-            "DEAD" | "INPUTS_DEAD" | "SYNC_SP" | "SAVE_STACK" | "RELOAD_STACK" => Ok(Vec::new()),
+            "DEAD" | "INPUTS_DEAD" | "SYNC_SP" | "RELOAD_STACK" => Ok(Vec::new()),
+            // The model keeps the stack pointer in the frame: saving the stack is taking the
+            // op's inputs (dead by then in every body that saves) off it, so that a frame switch
+            // before `RELOAD_STACK()` (RETURN_VALUE) leaves them neither on the dying frame nor
+            // for the composition to pop from the caller's stack.
+            "SAVE_STACK" => {
+                let sizes = super::compose::sizes(&self.sig.inputs)?;
+                let n = super::compose::sum(&sizes);
+                if self.sig.inputs.iter().any(|i| i.mentions_oparg()) {
+                    self.uses_oparg = true;
+                }
+                self.saves_stack = true;
+                Ok(vec![parse_quote!(pop_slots(vm, #n);)])
+            }
+            // ceval_macros.h: `next_instr = frame->instr_ptr + (OFFSET)`.
+            "LOAD_IP" => {
+                let v = self.expr(&args[0])?;
+                let n = self.convert(v, &CType::LONG)?;
+                let t = self.fresh("offset");
+                Ok(vec![
+                    parse_quote!(let #t: i64 = #n;),
+                    parse_quote!(load_ip(vm, #t);),
+                ])
+            }
             // Statistics exist only in Py_STATS builds, frame tracing only in Py_DEBUG builds.
             "STAT_INC"
             | "OPCODE_DEFERRED_INC"
@@ -440,6 +481,8 @@ pub struct LoweredFn {
     pub ident: syn::Ident,
     pub item: syn::ItemFn,
     pub may_dispatch: bool,
+    /// The body takes its inputs off the stack itself (`SAVE_STACK()`).
+    pub saves_stack: bool,
     pub mutation_applied: bool,
 }
 
@@ -476,6 +519,9 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
         return Err("body is not a compound statement".into());
     };
     let mut stmts = cx.block_items(items)?;
+    if cx.exit_after_save {
+        return Err("an exit after SAVE_STACK() (the inputs are already off the stack)".into());
+    }
     drop_needless_mut(&mut stmts, &cx.assigned);
     let ident = fn_ident(input.kind, input.name);
     let sig = input.sig;
@@ -613,6 +659,7 @@ pub fn lower_body(input: &BodyInput<'_>, body: &Node<Statement>) -> Result<Lower
         ident,
         item,
         may_dispatch: cx.may_dispatch,
+        saves_stack: cx.saves_stack,
         mutation_applied: cx.mutation_applied,
     })
 }

@@ -18,6 +18,8 @@ pub struct OpCall<'a> {
     pub func: syn::Ident,
     pub sig: &'a BodySig,
     pub may_dispatch: bool,
+    /// The op takes its inputs off the stack itself (`SAVE_STACK()`): none are popped after it.
+    pub saves_stack: bool,
     /// Offset (in code units after the instruction word) of each named cache entry.
     pub cache_offsets: Vec<i64>,
 }
@@ -46,11 +48,11 @@ fn threadable(it: &SigItem, b: &Bindings) -> bool {
 }
 
 /// Slot counts of a list of items, folded when all are constant.
-fn sizes(items: &[SigItem]) -> Result<Vec<Expr>, String> {
+pub(super) fn sizes(items: &[SigItem]) -> Result<Vec<Expr>, String> {
     items.iter().map(SigItem::size).collect()
 }
 
-fn sum(xs: &[Expr]) -> Expr {
+pub(super) fn sum(xs: &[Expr]) -> Expr {
     if xs.is_empty() {
         return build::int("0usize");
     }
@@ -189,8 +191,14 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
             vec![build::name("vm"), build::name("exit"), n_in.clone()],
         )));
         let keeps = sig.outputs.iter().any(|o| o.unused);
-        let nothing_popped =
-            matches!(&n_in, Expr::Lit(l) if quote::quote!(#l).to_string() == "0usize");
+        if keeps && op.saves_stack {
+            return Err(format!(
+                "`{}` saves the stack and keeps an input slot as an `unused` output",
+                op.uop
+            ));
+        }
+        let nothing_popped = op.saves_stack
+            || matches!(&n_in, Expr::Lit(l) if quote::quote!(#l).to_string() == "0usize");
         if keeps {
             block.push(build::let_stmt(
                 format_ident!("old"),
@@ -247,8 +255,12 @@ pub fn compose(spec: &InstSpec<'_>, b: &Bindings) -> Result<syn::ItemFn, String>
             }
         }
         if op.may_dispatch {
-            block.push(parse_quote!(if exit == Exit::Dispatch {
-                return runtime::Outcome::Dispatch;
+            block.push(parse_quote!(match exit {
+                Exit::Dispatch => return runtime::Outcome::Dispatch,
+                Exit::DispatchOpcode(opcode, oparg) => {
+                    return runtime::Outcome::DispatchOpcode { opcode, oparg };
+                }
+                _ => {}
             }));
         }
         body.push(super::build::bare(super::build::block_expr(None, block)));

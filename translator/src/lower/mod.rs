@@ -90,6 +90,7 @@ pub struct BodyResult {
     pub code: Result<String, Skip>,
     pub fn_name: String,
     pub may_dispatch: bool,
+    pub saves_stack: bool,
     pub sig: Option<BodySig>,
     pub mutation_applied: bool,
 }
@@ -224,6 +225,7 @@ fn lower_one(
         code: Err(Skip::Lowering("no definition".into())),
         fn_name,
         may_dispatch: false,
+        saves_stack: false,
         sig: None,
         mutation_applied: false,
     };
@@ -275,6 +277,7 @@ fn lower_one(
         Ok(f) => {
             r.code = Ok(format_item(syn::Item::Fn(f.item)));
             r.may_dispatch = f.may_dispatch;
+            r.saves_stack = f.saves_stack;
             r.mutation_applied = f.mutation_applied;
         }
         Err(e) => r.code = Err(Skip::Lowering(e)),
@@ -352,6 +355,7 @@ fn compose_one(
                     func: syn::Ident::new(&b.fn_name, proc_macro2::Span::call_site()),
                     sig,
                     may_dispatch: b.may_dispatch,
+                    saves_stack: b.saves_stack,
                     cache_offsets: offs,
                 });
             }

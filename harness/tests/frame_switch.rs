@@ -1,0 +1,165 @@
+//! Instructions that leave their frame or re-dispatch, on hand-built states, against values
+//! computed from CPython's definitions (bytecodes.c, ceval_macros.h, ceval.c), for both the
+//! generated body and the reference interpreter. Skipped without a CPython 3.14.7 checkout.
+
+use harness::generated::GeneratedBody;
+use harness::oracle::Body;
+use harness::targets::World;
+use runtime::{CodePtr, FaultPlan, FrameId, Obj, Outcome, StackRef, Vm};
+
+fn world() -> Option<World> {
+    if translator::input::test_checkout("3.14.7").is_none() {
+        println!("skipped: no CPython 3.14.7 checkout");
+        return None;
+    }
+    Some(World::load().expect("input loads"))
+}
+
+/// Both candidates of `name`: the generated body and the reference.
+fn sides(w: &World, name: &str) -> Vec<(&'static str, Box<dyn Body>)> {
+    let r = w
+        .reference
+        .get(name)
+        .unwrap_or_else(|| panic!("{name} has a reference"))
+        .clone();
+    assert!(
+        harness::generated::names().contains(&name),
+        "{name} is generated"
+    );
+    vec![
+        ("generated", Box::new(GeneratedBody::new(name))),
+        ("reference", Box::new(RefBody(r))),
+    ]
+}
+
+#[derive(Debug)]
+struct RefBody(std::sync::Arc<harness::reference::RefInstruction>);
+
+impl Body for RefBody {
+    fn run(&self, vm: &mut Vm, oparg: u32) -> Result<Outcome, harness::reference::Skip> {
+        self.0.run(vm, oparg)
+    }
+}
+
+fn rc(vm: &Vm, o: Obj) -> i64 {
+    vm.heap.slot(o).expect("live object").rc
+}
+
+struct Returning {
+    vm: Vm,
+    caller: FrameId,
+    callee: FrameId,
+    caller_code: Obj,
+    below: Obj,
+    local: Obj,
+    retval: Obj,
+}
+
+/// A caller frame that called at code unit 5 (`return_offset` 4: a `CALL`) with one item on its
+/// stack, and a callee at `RETURN_VALUE` with one local and the return value on its stack.
+fn returning_state(opcode: u8) -> Returning {
+    let mut vm = Vm::new();
+    let caller_code = vm.simple_code(vec![0; 16], Vec::new(), &[], 0, 4);
+    let caller = vm.push_frame(caller_code, Obj::NULL, Obj::NULL, Obj::NULL);
+    vm.cur().instr_ptr = 5;
+    vm.cur().return_offset = 4;
+    let below = vm.new_int(123_456);
+    vm.push(StackRef::owned(below));
+    let mut units = vec![0u16; 8];
+    units[2] = opcode as u16;
+    let callee_code = vm.simple_code(units, Vec::new(), &[], 1, 4);
+    let callee = vm.push_frame(callee_code, Obj::NULL, Obj::NULL, Obj::NULL);
+    let local = vm.new_int(777_777);
+    vm.heap.incref(local); // the test keeps a reference to see the frame's released
+    vm.set_local_raw(0, StackRef::owned(local));
+    let retval = vm.new_int(1_000_001);
+    vm.push(StackRef::owned(retval));
+    vm.roots = vec![caller_code, callee_code, local];
+    vm.this_instr = CodePtr {
+        code: callee_code,
+        index: 2,
+    };
+    vm.next_instr = vm.this_instr.offset(1);
+    vm.cur().instr_ptr = 2;
+    vm.opcode = opcode;
+    vm.begin_run(FaultPlan::default());
+    Returning {
+        vm,
+        caller,
+        callee,
+        caller_code,
+        below,
+        local,
+        retval,
+    }
+}
+
+#[test]
+fn return_value_resumes_the_caller_after_its_call_with_the_result_on_its_stack() {
+    let Some(w) = world() else { return };
+    let opcode = w
+        .program
+        .analysis
+        .opmap
+        .get("RETURN_VALUE")
+        .copied()
+        .expect("RETURN_VALUE has an opcode") as u8;
+    for (side, body) in sides(&w, "RETURN_VALUE") {
+        let mut s = returning_state(opcode);
+        let recursion = s.vm.ts.py_recursion_remaining;
+        let space = s.vm.ts.stack_space;
+        let o = body.run(&mut s.vm, 0).expect("runs");
+        assert_eq!(o, Outcome::Continue, "{side}");
+        // frame = tstate->current_frame = dying->previous
+        assert_eq!(s.vm.current, s.caller, "{side}: the caller runs again");
+        // LOAD_IP(frame->return_offset): the caller's instr_ptr 5 + 4
+        assert_eq!(
+            (s.vm.next_instr.code, s.vm.next_instr.index),
+            (s.caller_code, 9),
+            "{side}: next_instr"
+        );
+        // res = temp: the owned reference moves to the caller's stack, on top of its item
+        let stack: Vec<StackRef> = s.vm.cur().stack().to_vec();
+        assert_eq!(stack.len(), 2, "{side}: caller stack {stack:?}");
+        assert_eq!(stack[0].obj(), s.below, "{side}");
+        assert_eq!(stack[1].obj(), s.retval, "{side}");
+        assert!(stack[1].refcount_on_object(), "{side}: still an owned ref");
+        assert_eq!(rc(&s.vm, s.retval), 1, "{side}: no reference taken or lost");
+        assert_eq!(rc(&s.vm, s.below), 1, "{side}");
+        // _PyEval_FrameClearAndPop: the local is released, the frame emptied
+        assert_eq!(rc(&s.vm, s.local), 1, "{side}: the frame's local released");
+        let dead = &s.vm.frames[s.callee.0 as usize];
+        assert_eq!(dead.stack_pointer, 0, "{side}");
+        assert!(dead.code.is_null() && dead.func.is_null(), "{side}");
+        assert!(dead.localsplus.iter().all(|r| r.is_null()), "{side}");
+        // _Py_LeaveRecursiveCallPy; _PyThreadState_PopFrame returns co_framesize (1 + 4 + 10)
+        assert_eq!(s.vm.ts.py_recursion_remaining, recursion + 1, "{side}");
+        assert_eq!(s.vm.ts.stack_space, space + 15, "{side}");
+        assert!(
+            s.vm.violations().is_empty(),
+            "{side}: {:?}",
+            s.vm.violations()
+        );
+    }
+}
+
+#[test]
+fn instrumented_return_value_fires_no_event_and_returns() {
+    let Some(w) = world() else { return };
+    let opcode = w
+        .program
+        .analysis
+        .opmap
+        .get("INSTRUMENTED_RETURN_VALUE")
+        .copied()
+        .expect("opcode") as u8;
+    for (side, body) in sides(&w, "INSTRUMENTED_RETURN_VALUE") {
+        let mut s = returning_state(opcode);
+        let o = body.run(&mut s.vm, 0).expect("runs");
+        assert_eq!(o, Outcome::Continue, "{side}");
+        assert_eq!(s.vm.current, s.caller, "{side}");
+        assert_eq!(s.vm.next_instr.index, 9, "{side}");
+        assert_eq!(s.vm.cur().stack().len(), 2, "{side}");
+        assert_eq!(s.vm.cur().stack()[1].obj(), s.retval, "{side}");
+    }
+}
