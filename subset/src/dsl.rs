@@ -314,6 +314,15 @@ pub const DSL_MACROS: &[DslMacro] = &[
         meaning: "trace a frame switch (no effect outside Py_DEBUG builds)",
     },
     DslMacro {
+        name: "PRE_DISPATCH_GOTO",
+        args: NONE,
+        optional_args: NONE,
+        position: Statement,
+        since: 12,
+        until: LATEST,
+        meaning: "trace the instruction about to be dispatched (no effect outside Py_DEBUG builds)",
+    },
+    DslMacro {
         name: "assert",
         args: &[Cond],
         optional_args: NONE,

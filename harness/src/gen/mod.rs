@@ -235,6 +235,9 @@ pub struct Layout {
     /// the result on `frame->previous`): the state has a caller, and the items below the inputs
     /// are the caller's stack (CPython's callee frame starts with an empty stack)
     pub returns_to_caller: bool,
+    /// the instruction decodes the code unit after itself (`EXTENDED_ARG` reads the next
+    /// opcode and oparg byte and dispatches to it): that unit comes from the spec
+    pub decodes_next: bool,
 }
 
 /// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
@@ -379,6 +382,7 @@ impl Layout {
             ]
             .iter()
             .any(|w| inst.name.contains(w)),
+            decodes_next: inst.name == "EXTENDED_ARG",
         }
     }
 
@@ -976,6 +980,11 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     }
     if let (Some(op), true) = (layout.next_opcode_even, oparg % 2 == 0) {
         units[THIS_INSTR as usize + layout.size as usize] = op as u16 & 0xff;
+    }
+    if layout.decodes_next {
+        // any opcode byte, and an oparg byte that is not the oparg's own
+        units[THIS_INSTR as usize + layout.size as usize] =
+            spec.uniform as u16 | (spec.extra_below.rotate_left(3) as u16) << 8;
     }
     let code = b.vm.code_with_names(
         units,

@@ -391,7 +391,8 @@ impl Compiler<'_> {
             | "CALL_STAT_INC"
             | "EVAL_CALL_STAT_INC_IF_FUNCTION"
             | "OPT_HIST"
-            | "LLTRACE_RESUME_FRAME" => Stmt::Nop,
+            | "LLTRACE_RESUME_FRAME"
+            | "PRE_DISPATCH_GOTO" => Stmt::Nop,
             "assert" => match arg(0) {
                 Some(a) => Stmt::Dsl(Dsl::Assert(self.expr(a)?)),
                 None => Stmt::Nop,

@@ -250,7 +250,8 @@ impl<'a> BodyCx<'a> {
             | "CALL_STAT_INC"
             | "EVAL_CALL_STAT_INC_IF_FUNCTION"
             | "OPT_HIST"
-            | "LLTRACE_RESUME_FRAME" => Ok(Vec::new()),
+            | "LLTRACE_RESUME_FRAME"
+            | "PRE_DISPATCH_GOTO" => Ok(Vec::new()),
             "DECREF_INPUTS" => self.decref_inputs(),
             "ADVANCE_ADAPTIVE_COUNTER" => self.counter_update(&args[0], "advance_backoff_counter"),
             "PAUSE_ADAPTIVE_COUNTER" => self.counter_update(&args[0], "pause_backoff_counter"),

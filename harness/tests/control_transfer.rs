@@ -1,4 +1,4 @@
-//! Instructions that leave their frame or re-dispatch, on hand-built states, against values
+//! Instructions that leave their frame or dispatch without decoding (`DISPATCH_GOTO`), on hand-built states, against values
 //! computed from CPython's definitions (bytecodes.c, ceval_macros.h, ceval.c), for both the
 //! generated body and the reference interpreter. Skipped without a CPython 3.14.7 checkout.
 
@@ -161,5 +161,40 @@ fn instrumented_return_value_fires_no_event_and_returns() {
         assert_eq!(s.vm.next_instr.index, 9, "{side}");
         assert_eq!(s.vm.cur().stack().len(), 2, "{side}");
         assert_eq!(s.vm.cur().stack()[1].obj(), s.retval, "{side}");
+    }
+}
+
+#[test]
+fn extended_arg_dispatches_to_the_next_instruction_with_the_wider_oparg() {
+    let Some(w) = world() else { return };
+    let opmap = &w.program.analysis.opmap;
+    let ext = *opmap.get("EXTENDED_ARG").expect("opcode") as u16;
+    let next_op = *opmap.get("LOAD_CONST").expect("opcode") as u16;
+    for (side, body) in sides(&w, "EXTENDED_ARG") {
+        let mut vm = Vm::new();
+        // EXTENDED_ARG 0x01; LOAD_CONST 0x34
+        let units = vec![0, 0, ext | 0x01 << 8, next_op | 0x34 << 8, 0, 0];
+        let code = vm.simple_code(units, Vec::new(), &[], 0, 4);
+        vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+        vm.roots = vec![code];
+        vm.this_instr = CodePtr { code, index: 2 };
+        vm.next_instr = vm.this_instr.offset(1);
+        vm.cur().instr_ptr = 2;
+        vm.opcode = ext as u8;
+        vm.begin_run(FaultPlan::default());
+        let o = body.run(&mut vm, 0x01).expect("runs");
+        // opcode = next_instr->op.code; oparg = oparg << 8 | next_instr->op.arg
+        assert_eq!(
+            o,
+            Outcome::DispatchOpcode {
+                opcode: next_op as u8,
+                oparg: 0x0134
+            },
+            "{side}"
+        );
+        assert_eq!(vm.opcode, next_op as u8, "{side}: the opcode variable");
+        // DISPATCH_GOTO does not decode: the handler runs at the next unit itself
+        assert_eq!(vm.next_instr.index, 3, "{side}");
+        assert_eq!(vm.cur().stack().len(), 0, "{side}");
     }
 }
