@@ -38,6 +38,10 @@ pub enum CClass {
     StackRefArray,
     /// `PyObject *const *` array argument (read-only, its length passed separately)
     ObjArray,
+    /// `const uintptr_t *` and the other pointers to one constant integer: a place the
+    /// function only reads through (`addr = [i]` in the binding table); the registry receives
+    /// the integer read through it
+    ReadInt(IntTy),
 }
 
 /// A C type as written (normalised spelling) and its class.
@@ -138,6 +142,12 @@ pub fn classify(spelling: &str) -> Option<CClass> {
     let base = base.strip_prefix("const ").unwrap_or(base).trim();
     if is_const && stars == 1 && base == "_PyStackRef" {
         return Some(CClass::StackRefArray);
+    }
+    // (`const char *` is a string, below.)
+    if is_const && stars == 1 && base != "char" {
+        if let Some(t) = int_ty(base) {
+            return Some(CClass::ReadInt(t));
+        }
     }
     let base = base.strip_prefix("struct ").unwrap_or(base).trim();
     Some(match (base, stars) {

@@ -34,6 +34,7 @@ pub enum Rule {
     CallArity,
     ArrayArg,
     TokenArg,
+    AddrArg,
     // Types.
     TypeUnknown,
     TypeUnsupported,
@@ -78,6 +79,7 @@ impl Rule {
         Rule::CallArity,
         Rule::ArrayArg,
         Rule::TokenArg,
+        Rule::AddrArg,
         Rule::TypeUnknown,
         Rule::TypeUnsupported,
         Rule::CharPtrCast,
@@ -176,8 +178,8 @@ impl Rule {
             ),
             Rule::AddrOf => (
                 "expr.addr-of",
-                "`&x` is only allowed as an out-parameter of a bound function (`out = [i]` in the binding table) or on a bound global object (`&PyLong_Type`)",
-                "_Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker)",
+                "`&x` is only allowed as an out-parameter of a bound function (`out = [i]` in the binding table), as a read-through argument (`addr = [i]`), or on a bound global object (`&PyLong_Type`)",
+                "int *p = &total_args;",
             ),
             Rule::Deref => (
                 "expr.deref",
@@ -223,6 +225,11 @@ impl Rule {
                 "expr.token-arg",
                 "an identifier parameter (`token = [i]`, as in `_Py_ID(name)`) takes a bare identifier, which names a string, not a value",
                 "_Py_ID(\"send\")",
+            ),
+            Rule::AddrArg => (
+                "expr.addr-arg",
+                "a read-through parameter (`addr = [i]`, as in `_Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker)`) takes `&` of a readable place of the pointee type; the function reads the place's value, so any other pointer would be raw memory",
+                "_Py_atomic_load_uintptr_relaxed(ptr)",
             ),
             Rule::TypeUnknown => (
                 "type.unknown",

@@ -218,6 +218,29 @@ fn array_and_token_parameters_need_the_right_pointer_types() {
         "{OBJ}[function.\"f\"]\nsig = \"PyObject *f(PyObject **a, long n)\"\nrust = \"vm.f({{0}}, {{1}})\"\narray = [2]\n"
     ));
     assert_eq!(e[0].problem, Problem::OutOfRange { index: 2, arity: 2 });
+    // `addr`: a pointer to one integer the function reads through; not an object array.
+    let e = errors_of(&format!(
+        "{OBJ}[function.\"f\"]\nsig = \"long f(long n)\"\nrust = \"vm.f({{0}})\"\naddr = [0]\n"
+    ));
+    assert_eq!(
+        e[0].problem,
+        Problem::AddrNotScalarPointer {
+            index: 0,
+            ty: "long".into()
+        }
+    );
+    let e = errors_of(&format!(
+        "{OBJ}[function.\"f\"]\nsig = \"long f(PyObject *const *a)\"\nrust = \"vm.f({{0}})\"\naddr = [0]\n"
+    ));
+    assert!(matches!(
+        e[0].problem,
+        Problem::AddrNotScalarPointer { index: 0, .. }
+    ));
+    let t = format!(
+        "{OBJ}[function.\"f\"]\nsig = \"long f(const unsigned long *a)\"\nrust = \"vm.f({{0}})\"\naddr = [0]\n"
+    );
+    let b = Bindings::from_str(&t, "<test>").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(b.function("f").map(|f| f.addr.clone()), Some(vec![0]));
     // `PyObject *const *args` and `const _PyStackRef *src` are array parameters.
     let t = format!(
         "{OBJ}[function.\"f\"]\nsig = \"PyObject *f(PyObject *const *a, long n)\"\nrust = \"vm.f({{0}}, {{1}})\"\narray = [0]\n"

@@ -109,6 +109,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "PyObject *n = &_Py_ID(\"x\");",
     ),
     (
+        "expr.addr-arg",
+        "uintptr_t b = _Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker); uintptr_t c = b; uintptr_t d = _Py_atomic_load_uintptr_relaxed(&c);",
+        "uintptr_t d = _Py_atomic_load_uintptr_relaxed(0);",
+    ),
+    (
         "type.unknown",
         "PyListObject *l = (PyListObject *)descr;",
         "PyCFunction f = 0;",

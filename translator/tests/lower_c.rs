@@ -364,3 +364,15 @@ fn an_else_that_lowers_to_nothing_is_dropped() {
     assert_has(&c, "if oparg != 0i32 { vm.stackref_close(value); }");
     assert!(!c.contains("else"), "{c}");
 }
+
+#[test]
+fn read_through_arguments_pass_the_place_s_value() {
+    let l = lower_default(
+        "op(_T, (--)) {\n if (_Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker) & _PY_EVAL_EVENTS_MASK) {\n int err = _Py_HandlePending(tstate);\n ERROR_IF(err != 0);\n }\n}\n",
+    );
+    let c = body(&l, "_T");
+    assert_has(
+        &c,
+        "let arg0_ = vm.ts_eval_breaker(runtime::TState); vm.atomic_load_uintptr_relaxed(arg0_)",
+    );
+}

@@ -629,13 +629,13 @@ impl Compiler<'_> {
         };
         let fixed = f.c_params.len();
         let skip = out_args.len();
-        let token = match &callee.node {
+        let (token, addr) = match &callee.node {
             Expression::Identifier(id) => self
                 .b
                 .function(&id.node.name)
-                .map(|fb| fb.token.clone())
+                .map(|fb| (fb.token.clone(), fb.addr.clone()))
                 .unwrap_or_default(),
-            _ => Vec::new(),
+            _ => Default::default(),
         };
         for (i, a) in args.iter().enumerate() {
             let param = f.c_params.get(i + skip);
@@ -646,6 +646,16 @@ impl Compiler<'_> {
                 };
                 let lit = CVal::Rt(Value::CStr(runtime::CStr::Lit(leak(&id.node.name))));
                 out_args.push(Arg::Val(Expr::Lit(lit), Ty::Other));
+                continue;
+            }
+            if addr.contains(&i) {
+                // `&place` to a function that reads `*p` and nothing else: C's read through
+                // the pointer happens in the call, so the argument is the place's value then.
+                let Expression::UnaryOperator(u) = &a.node else {
+                    return unsupported("read-through argument without `&`");
+                };
+                let ty = self.expr_ty(&u.node.operand)?;
+                out_args.push(Arg::Val(self.expr(&u.node.operand)?, ty));
                 continue;
             }
             let out_param = matches!(

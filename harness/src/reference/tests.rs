@@ -385,3 +385,22 @@ fn decref_inputs_follows_each_versions_generator() {
         );
     }
 }
+
+#[test]
+fn read_through_argument_reads_the_place_at_the_call() {
+    // `_Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker)`: the value of the field now.
+    let dsl = "inst(TEST_OP, (--)) { uintptr_t b = _Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker); DEOPT_IF(b == 0x1ff); }";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    let mut vm = vm_with(&[]);
+    vm.ts.eval_breaker = 0x1ff;
+    assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Deopt));
+    vm.ts.eval_breaker = 0x100;
+    assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Continue));
+    // A local's address: the value it holds when the call happens, masked like CPython's
+    // `& _PY_EVAL_EVENTS_MASK` (255).
+    assert!(holds(
+        "uintptr_t x = 0x2ff; x = x + 1;",
+        "(_Py_atomic_load_uintptr_relaxed(&x) & _PY_EVAL_EVENTS_MASK) == 0"
+    ));
+}

@@ -3,9 +3,10 @@
 //! `FT_ATOMIC_LOAD_*` is a plain read of its argument, `LOCK_OBJECT` always succeeds and
 //! `UNLOCK_OBJECT` does nothing. They are functions of values, so bodies that use them are
 //! translatable; each C type an argument takes is a separate entry because C's macros are
-//! type-generic and the binding table is not.
+//! type-generic and the binding table is not. The free-threading hooks that do nothing in the
+//! GIL build (`QSBR_QUIESCENT_STATE`) are here too.
 
-use crate::handles::{KeysRef, Obj};
+use crate::handles::{KeysRef, Obj, TState};
 
 crate::api! {
     /// `FT_ATOMIC_LOAD_UINT_RELAXED(v)`: `v` without `Py_GIL_DISABLED`
@@ -25,6 +26,28 @@ crate::api! {
     /// entry's value or key with it, so the binding is typed for `PyObject *`
     "PyObject *FT_ATOMIC_LOAD_PTR_RELAXED(PyObject *p)"
     fn ft_atomic_load_ptr_relaxed(&mut self, p: Obj) -> Obj { p }
+
+    /// `_Py_atomic_load_uintptr_relaxed(&place)`: a load through the pointer. The binding
+    /// table marks the parameter `addr = [0]`: callers pass `&place` and the function receives
+    /// the place's value (what the load reads), so the model needs no pointer to the field.
+    "uintptr_t _Py_atomic_load_uintptr_relaxed(const uintptr_t *obj)"
+    fn atomic_load_uintptr_relaxed(&mut self, obj: u64) -> u64 { obj }
+
+    /// `FT_ATOMIC_STORE_PTR_RELEASE(dst, v)`: `dst = v` without `Py_GIL_DISABLED` (a plain
+    /// store; the old value is overwritten, not released). Bodies store list items and dict
+    /// entry values with it, so the binding is typed for `PyObject *`.
+    "void FT_ATOMIC_STORE_PTR_RELEASE(PyObject **dst, PyObject *v)"
+    fn ft_atomic_store_ptr_release(&mut self, #[out] dst: Obj, v: Obj) -> () { *dst = v; }
+
+    /// `QSBR_QUIESCENT_STATE(tstate)`: reports a quiescent state to the free-threading
+    /// memory reclaimer; empty without `Py_GIL_DISABLED`
+    "void QSBR_QUIESCENT_STATE(PyThreadState *tstate)"
+    fn qsbr_quiescent_state(&mut self, tstate: TState) -> () { let _ = tstate; }
+
+    /// `_Py_CHECK_EMSCRIPTEN_SIGNALS_PERIODICALLY()`: polls signals on Emscripten only;
+    /// empty on every other platform, which the model is
+    "void _Py_CHECK_EMSCRIPTEN_SIGNALS_PERIODICALLY(void)"
+    fn check_emscripten_signals_periodically(&mut self) -> () {}
 
     /// `LOCK_OBJECT(op)`: in the GIL build the critical section is free, the lock always taken
     "int LOCK_OBJECT(PyObject *op)"

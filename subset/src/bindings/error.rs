@@ -105,13 +105,15 @@ pub enum Problem {
     #[error("template `{key}`: {message}")]
     Template { key: &'static str, message: String },
     #[error(
-        "`out`/`byref`/`array`/`token` index {index} but the prototype has {arity} parameter(s)"
+        "`out`/`byref`/`array`/`token`/`addr` index {index} but the prototype has {arity} parameter(s)"
     )]
     OutOfRange { index: i64, arity: usize },
     #[error("`out` index {index}: parameter type {ty} is not a pointer")]
     OutNotPointer { index: usize, ty: String },
     #[error("`array` index {index}: parameter type {ty} is not a pointer to `_PyStackRef` or to an object pointer")]
     ArrayNotElementPointer { index: usize, ty: String },
+    #[error("`addr` index {index}: parameter type {ty} is not a pointer to one scalar (an object array is `array`)")]
+    AddrNotScalarPointer { index: usize, ty: String },
     #[error("`token` index {index}: parameter type {ty} is not `const char *`")]
     TokenNotCharPointer { index: usize, ty: String },
     #[error("`set` needs `lvalue = true`")]

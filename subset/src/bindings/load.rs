@@ -421,6 +421,7 @@ struct FnData {
     byref: Option<(Vec<i64>, usize)>,
     array: Option<(Vec<i64>, usize)>,
     token: Option<(Vec<i64>, usize)>,
+    addr: Option<(Vec<i64>, usize)>,
     lvalue: bool,
     set: Option<(Template, usize)>,
 }
@@ -438,6 +439,7 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
             byref: r.int_array("byref"),
             array: r.int_array("array"),
             token: r.int_array("token"),
+            addr: r.int_array("addr"),
             lvalue: r.bool("lvalue", false).unwrap_or(false),
             set: r.template("set", false),
         };
@@ -550,6 +552,26 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                 }
             }
         }
+        let mut addr = Vec::new();
+        if let Some((idx, at)) = &p.data.addr {
+            for &i in idx {
+                match usize::try_from(i).ok().filter(|&u| u < arity) {
+                    None => r
+                        .problems
+                        .push((*at, Problem::OutOfRange { index: i, arity })),
+                    Some(u) if !ty.params[u].is_pointer() || b.is_array_param(&ty.params[u]) => {
+                        r.problems.push((
+                            *at,
+                            Problem::AddrNotScalarPointer {
+                                index: u,
+                                ty: ty.params[u].to_string(),
+                            },
+                        ))
+                    }
+                    Some(u) => addr.push(u),
+                }
+            }
+        }
         let name = r.name.clone();
         let at = r.at;
         let lvalue = p.data.lvalue;
@@ -567,6 +589,7 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                         byref,
                         array,
                         token,
+                        addr,
                         lvalue,
                         set: p.data.set.map(|s| s.0),
                         location: report.lines.at(at),

@@ -139,6 +139,10 @@ pub struct FunctionBinding {
     /// Parameter indices (`const char *`) whose argument is a bare identifier token, passed as
     /// its name: `_Py_ID(__build_class__)`.
     pub token: Vec<usize>,
+    /// Parameter indices (`const uintptr_t *obj`) that take the address of a place the
+    /// function only reads through (`&tstate->eval_breaker`): the template and the registry
+    /// receive the place's value.
+    pub addr: Vec<usize>,
     /// The call may be assigned to (`GETLOCAL(i) = v`), through `set`.
     pub lvalue: bool,
     pub set: Option<Template>,

@@ -352,6 +352,7 @@ impl Checker<'_> {
                         byref: f.byref.clone(),
                         array: f.array.clone(),
                         token: f.token.clone(),
+                        addr: f.addr.clone(),
                     };
                     self.typing.exprs.insert(
                         callee.span.into(),
@@ -487,6 +488,53 @@ impl Checker<'_> {
         }
     }
 
+    /// A read-through argument (`addr = [i]`): `&place`, where the place is one a body may read
+    /// (a variable, a stack item, a bound global or field, an array element) of the
+    /// parameter's pointee type. The function receives the place's value.
+    fn addr_argument(&mut self, a: &Node<Expression>, what: &str, param: Option<&CType>) {
+        let operand = match &a.node {
+            Expression::UnaryOperator(u) if u.node.operator.node == UnaryOperator::Address => {
+                &u.node.operand
+            }
+            _ => {
+                self.expr(a);
+                self.bail(
+                    Rule::AddrArg,
+                    a.span,
+                    format!("{what} takes `&` of a place here"),
+                );
+                return;
+            }
+        };
+        let place_shaped = matches!(
+            operand.node,
+            Expression::Identifier(_) | Expression::Member(_)
+        ) || matches!(&operand.node, Expression::BinaryOperator(b) if b.node.operator.node == BinaryOperator::Index);
+        let Some(t) = self.expr(operand) else { return };
+        if !place_shaped {
+            self.bail(
+                Rule::AddrArg,
+                a.span,
+                format!("{what} takes `&` of a variable, field or element here"),
+            );
+            return;
+        }
+        let fits = param.and_then(CType::pointee).is_some_and(|q| {
+            same_type(q, &t) || (self.b.is_object_pointer(q) && self.b.is_object_pointer(&t))
+        });
+        if !fits {
+            self.bail(
+                Rule::TypeMismatch,
+                a.span,
+                format!(
+                    "read-through argument of {what}: &{t} passed for {}",
+                    param.map(|p| p.to_string()).unwrap_or_default()
+                ),
+            );
+        }
+        self.record(a, t.ptr(), None, None);
+    }
+
     /// An array argument: a stack array item (`values`) or a local array, whose element type
     /// is the parameter's pointee.
     fn array_argument(&mut self, a: &Node<Expression>, what: &str, param: Option<&CType>) {
@@ -577,6 +625,10 @@ impl Checker<'_> {
             }
             if special.array.contains(&i) {
                 self.array_argument(a, what, param);
+                continue;
+            }
+            if special.addr.contains(&i) {
+                self.addr_argument(a, what, param);
                 continue;
             }
             match (&a.node, param) {
@@ -1078,11 +1130,12 @@ fn op_symbol(op: &BinaryOperator) -> &'static str {
 }
 
 /// The binding table's special parameter kinds of one function (`out`, `byref`, `array`,
-/// `token` indices).
+/// `token`, `addr` indices).
 #[derive(Debug, Default)]
 struct Special {
     out: Vec<usize>,
     byref: Vec<usize>,
     array: Vec<usize>,
     token: Vec<usize>,
+    addr: Vec<usize>,
 }

@@ -485,6 +485,16 @@ impl BodyCx<'_> {
                 args.push(parse_quote!(#lit));
                 continue;
             }
+            if f.addr.contains(&i) {
+                // `&place` to a function that only reads through it: the place's value (the
+                // checker made its type the parameter's pointee).
+                let Expression::UnaryOperator(u) = &a.node else {
+                    return Err("read-through argument without `&`".into());
+                };
+                let v = self.expr(&u.node.operand)?;
+                args.push(paren(v.expr));
+                continue;
+            }
             if f.array.contains(&i) && self.is_view(a) {
                 args.push(self.view_slice(a)?);
                 continue;
