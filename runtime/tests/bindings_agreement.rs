@@ -299,8 +299,7 @@ fn top_callees_of_bytecodes_are_bound() {
         return;
     };
     let path = dir.join("Python").join("bytecodes.c");
-    let src = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let t = table();
     let mut bound = BTreeSet::new();
     for k in ["function", "global", "dsl"] {
