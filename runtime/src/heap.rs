@@ -83,8 +83,14 @@ const CLONE_HEADROOM: usize = 16;
 impl Clone for Heap {
     fn clone(&self) -> Heap {
         // A copy has at least the room its original reserved (a frozen prototype reserves what
-        // a state needs, so its copies never grow the arena while the state is built).
-        let room = (self.rest.len() + CLONE_HEADROOM).max(self.rest.capacity());
+        // a state needs, so its copies never grow the arena while the state is built). A heap
+        // that reserved nothing (a state just forked: its objects are in the shared layer) gets
+        // no room either: most runs allocate nothing.
+        let room = if self.rest.capacity() == 0 {
+            0
+        } else {
+            (self.rest.len() + CLONE_HEADROOM).max(self.rest.capacity())
+        };
         let mut rest = Vec::with_capacity(room);
         rest.extend(self.rest.iter().cloned());
         Heap {
@@ -449,16 +455,18 @@ impl Heap {
 
     /// `Py_DECREF`: frees the object (and drops the references it owns) when the count hits 0.
     pub fn decref(&mut self, o: Obj) {
-        // Most decrefs free nothing: no work list (an allocation) for those.
-        if !o.is_null() && (o.0 as usize) < self.len() {
-            if self.is_immortal(o) {
+        // Most decrefs free nothing, and most frees release no other object: no work list (an
+        // allocation) for those.
+        let i = o.0 as usize;
+        if let Some(s) = self.at(i).filter(|_| !o.is_null()) {
+            if s.immortal {
                 return;
             }
-            if let Some(s) = self.at_mut(o.0 as usize) {
-                if !s.freed && s.rc > 1 {
-                    s.rc -= 1;
-                    return;
-                }
+            if !s.freed && (s.rc > 1 || (s.rc == 1 && s.data.owns_nothing())) {
+                let s = self.at_in_range(i);
+                s.rc -= 1;
+                s.freed = s.rc == 0;
+                return;
             }
         }
         let mut work = vec![o];

@@ -277,6 +277,30 @@ pub enum ObjData {
 }
 
 impl ObjData {
+    /// `true` when [`ObjData::children`] is empty (freeing the object releases nothing else).
+    pub fn owns_nothing(&self) -> bool {
+        match self {
+            ObjData::Tuple(v) | ObjData::List(v) | ObjData::Set(v) => v.iter().all(|o| o.is_null()),
+            ObjData::Dict(d) => d
+                .entries
+                .iter()
+                .all(|e| e.key.is_null() && e.value.is_null()),
+            ObjData::None
+            | ObjData::NotImplemented
+            | ObjData::Ellipsis
+            | ObjData::Int(_)
+            | ObjData::Float(_)
+            | ObjData::Str(_)
+            | ObjData::Bytes(_)
+            | ObjData::Range { .. }
+            | ObjData::RangeIter { .. }
+            | ObjData::Opaque(_) => true,
+            ObjData::SeqIter { seq, .. } => seq.is_null(),
+            ObjData::Cell(o) | ObjData::Module(o) => o.is_null(),
+            _ => false,
+        }
+    }
+
     /// Object handles this object owns a reference to, in a fixed order.
     pub fn children(&self, out: &mut Vec<Obj>) {
         let mut push = |o: Obj| {

@@ -749,9 +749,12 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
     // written ones (and whatever they reach) need a visit.
     let old_end = a.fresh_from.min(a.heap.len() as u32).max(lo as u32);
     let siblings = a.heap.fork_id() != 0 && a.heap.fork_id() == b.heap.fork_id();
-    let mut dirty = Vec::new();
+    let mut m = Matcher::with_buffers(a, b);
+    (m.siblings, m.old_end, m.lo) = (siblings, old_end, lo as u32);
+    let mut dirty = std::mem::take(&mut m.dirty);
+    dirty.clear();
     if siblings {
-        dirty = vec![false; (old_end - lo as u32) as usize];
+        dirty.resize((old_end - lo as u32) as usize, false);
         for &h in a.heap.dirty().iter().chain(b.heap.dirty()) {
             if (lo as u32..old_end).contains(&h) {
                 dirty[(h - lo as u32) as usize] = true;
@@ -762,17 +765,12 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
             dirty[(h - lo as u32) as usize] = true;
         }
     }
-    let mut m = Matcher {
-        a,
-        b,
-        siblings,
-        old_end,
-        dirty,
-        lo: lo as u32,
-        ab: vec![u32::MAX; a.heap.len().saturating_sub(lo)],
-        ba: vec![u32::MAX; b.heap.len().saturating_sub(lo)],
-        queue: Vec::with_capacity(32),
-    };
+    m.dirty = dirty;
+    m.ab.clear();
+    m.ab.resize(a.heap.len().saturating_sub(lo), u32::MAX);
+    m.ba.clear();
+    m.ba.resize(b.heap.len().saturating_sub(lo), u32::MAX);
+    m.queue.clear();
     if let (Some(fa), Some(fb)) = (
         a.frames.get(a.current.0 as usize),
         b.frames.get(b.current.0 as usize),
@@ -870,61 +868,12 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
             return false;
         }
     }
-    let mut ka = Vec::new();
-    let mut kb = Vec::new();
-    while let Some((x, y)) = m.queue.pop() {
-        let (Some(sx), Some(sy)) = (a.heap.slot(x), b.heap.slot(y)) else {
-            return false;
-        };
-        if sx.immortal != sy.immortal {
-            return false;
-        }
-        if sx.immortal {
-            continue;
-        }
-        if sx.rc != sy.rc
-            || sx.freed != sy.freed
-            || !data_eq(&sx.data, &sy.data)
-            || !m.link(sx.ty, sy.ty)
-        {
-            return false;
-        }
-        // Sequences: link the items in place (the common case, no copy into `ka`/`kb`).
-        match (&sx.data, &sy.data) {
-            (ObjData::Tuple(p), ObjData::Tuple(q))
-            | (ObjData::List(p), ObjData::List(q))
-            | (ObjData::Set(p), ObjData::Set(q)) => {
-                let live = |v: &Vec<Obj>| v.iter().filter(|o| !o.is_null()).count();
-                let dense = !p.iter().chain(q).any(|o| o.is_null());
-                if dense {
-                    if p.len() != q.len() {
-                        return false;
-                    }
-                    for (x, y) in p.iter().zip(q) {
-                        if !m.link(*x, *y) {
-                            return false;
-                        }
-                    }
-                    continue;
-                }
-                if live(p) != live(q) {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-        ka.clear();
-        kb.clear();
-        sx.data.children(&mut ka);
-        sy.data.children(&mut kb);
-        if ka.len() != kb.len() {
-            return false;
-        }
-        for (p, q) in ka.iter().zip(&kb) {
-            if !m.link(*p, *q) {
-                return false;
-            }
-        }
+    let mut ka = std::mem::take(&mut m.ka);
+    let mut kb = std::mem::take(&mut m.kb);
+    let equal = m.drain(&mut ka, &mut kb);
+    (m.ka, m.kb) = (ka, kb);
+    if !equal {
+        return false;
     }
     // Leaks (live fresh mortal objects no root reaches) are left to the full comparison.
     let leaked = |vm: &Vm, map: &[u32]| {
@@ -937,6 +886,127 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
         })
     };
     !leaked(a, &m.ab) && !leaked(b, &m.ba)
+}
+
+/// The buffers of a [`Matcher`], kept per thread between comparisons (one per check: allocating
+/// them each time was a measurable share of it).
+#[derive(Default)]
+struct MatchBuffers {
+    dirty: Vec<bool>,
+    ab: Vec<u32>,
+    ba: Vec<u32>,
+    queue: Vec<(Obj, Obj)>,
+    ka: Vec<Obj>,
+    kb: Vec<Obj>,
+}
+
+thread_local! {
+    static MATCH_BUFFERS: std::cell::Cell<Option<MatchBuffers>> =
+        const { std::cell::Cell::new(None) };
+}
+
+impl<'a> Matcher<'a> {
+    /// A matcher of `a` and `b` working in this thread's buffers (contents unspecified: the
+    /// caller sizes and clears them); dropping it gives them back.
+    fn with_buffers(a: &'a Vm, b: &'a Vm) -> Matcher<'a> {
+        let bufs = MATCH_BUFFERS.take().unwrap_or_default();
+        let MatchBuffers {
+            dirty,
+            ab,
+            ba,
+            queue,
+            ka,
+            kb,
+        } = bufs;
+        Matcher {
+            a,
+            b,
+            lo: 1,
+            siblings: false,
+            old_end: 0,
+            dirty,
+            ab,
+            ba,
+            queue,
+            ka,
+            kb,
+        }
+    }
+
+    /// Compares the queued pairs and everything they reach; `false` at the first difference.
+    fn drain(&mut self, ka: &mut Vec<Obj>, kb: &mut Vec<Obj>) -> bool {
+        let (a, b) = (self.a, self.b);
+        let m = self;
+        while let Some((x, y)) = m.queue.pop() {
+            let (Some(sx), Some(sy)) = (a.heap.slot(x), b.heap.slot(y)) else {
+                return false;
+            };
+            if sx.immortal != sy.immortal {
+                return false;
+            }
+            if sx.immortal {
+                continue;
+            }
+            if sx.rc != sy.rc
+                || sx.freed != sy.freed
+                || !data_eq(&sx.data, &sy.data)
+                || !m.link(sx.ty, sy.ty)
+            {
+                return false;
+            }
+            // Sequences: link the items in place (the common case, no copy into `ka`/`kb`).
+            match (&sx.data, &sy.data) {
+                (ObjData::Tuple(p), ObjData::Tuple(q))
+                | (ObjData::List(p), ObjData::List(q))
+                | (ObjData::Set(p), ObjData::Set(q)) => {
+                    let live = |v: &Vec<Obj>| v.iter().filter(|o| !o.is_null()).count();
+                    let dense = !p.iter().chain(q).any(|o| o.is_null());
+                    if dense {
+                        if p.len() != q.len() {
+                            return false;
+                        }
+                        for (x, y) in p.iter().zip(q) {
+                            if !m.link(*x, *y) {
+                                return false;
+                            }
+                        }
+                        continue;
+                    }
+                    if live(p) != live(q) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+            ka.clear();
+            kb.clear();
+            sx.data.children(ka);
+            sy.data.children(kb);
+            if ka.len() != kb.len() {
+                return false;
+            }
+            for (p, q) in ka.iter().zip(kb.iter()) {
+                if !m.link(*p, *q) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+impl Drop for Matcher<'_> {
+    fn drop(&mut self) {
+        use std::mem::take;
+        MATCH_BUFFERS.set(Some(MatchBuffers {
+            dirty: take(&mut self.dirty),
+            ab: take(&mut self.ab),
+            ba: take(&mut self.ba),
+            queue: take(&mut self.queue),
+            ka: take(&mut self.ka),
+            kb: take(&mut self.kb),
+        }));
+    }
 }
 
 struct Matcher<'a> {
@@ -953,6 +1023,9 @@ struct Matcher<'a> {
     ab: Vec<u32>,
     ba: Vec<u32>,
     queue: Vec<(Obj, Obj)>,
+    /// children of the pair being compared (a side, b side)
+    ka: Vec<Obj>,
+    kb: Vec<Obj>,
 }
 
 impl Matcher<'_> {

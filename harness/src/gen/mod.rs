@@ -994,7 +994,10 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         names.f,
         stacksize,
     );
-    let mut pushed_objs = Vec::with_capacity(extra + popped);
+    // the inputs and the objects built are what cache entries derive from: kept only when the
+    // instruction has cache entries
+    let has_caches = !layout.caches.is_empty();
+    let mut pushed_objs = Vec::with_capacity(if has_caches { extra + popped } else { 0 });
     let mut caller_code = None;
     if layout.returns_to_caller {
         let cc = b.vm.code_with_names(
@@ -1011,7 +1014,9 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         f.return_offset = RETURN_OFFSETS[(spec.extra_below >> 6) as usize];
         for i in 0..extra {
             let o = stack_item(&mut b, spec, layout, extra, i);
-            pushed_objs.push(o);
+            if has_caches {
+                pushed_objs.push(o);
+            }
         }
         caller_code = Some(cc);
     }
@@ -1036,7 +1041,9 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let first_input = if layout.returns_to_caller { extra } else { 0 };
     for i in first_input..extra + popped {
         let o = stack_item(&mut b, spec, layout, extra, i);
-        pushed_objs.push(o);
+        if has_caches {
+            pushed_objs.push(o);
+        }
     }
     let built = std::mem::take(&mut b.built);
     // inline cache
@@ -1044,10 +1051,13 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         code,
         index: THIS_INSTR,
     };
-    let mut pool_objs = Vec::with_capacity(pushed_objs.len() + 2 + built.len());
-    pool_objs.extend(pushed_objs.iter().copied());
-    pool_objs.extend([globals, builtins]);
-    pool_objs.extend(built.iter().copied());
+    let mut pool_objs = Vec::new();
+    if has_caches {
+        pool_objs.reserve_exact(pushed_objs.len() + 2 + built.len());
+        pool_objs.extend(pushed_objs.iter().copied());
+        pool_objs.extend([globals, builtins]);
+        pool_objs.extend(built.iter().copied());
+    }
     // computed on first use (most instructions have no cache entry to derive); nothing below
     // changes what it reads (cache writes touch the code units only)
     let mut pool: Option<Vec<u32>> = None;

@@ -340,14 +340,43 @@ fn read_cache(vm: &mut Vm, at: CodePtr, size: u32, ty: Ty) -> Result<CVal, Skip>
     Ok(CVal::from_value(v, ty))
 }
 
+/// The buffers one op run works in. An op runs once per check, tens of thousands of times a
+/// second: each thread keeps one set and lends it to the op it runs (a nested run, if any, finds
+/// the slot empty and makes its own).
+#[derive(Default)]
+struct Scratch {
+    inputs: Vec<InputSlot>,
+    vars: Vec<CVal>,
+    out_lens: Vec<(usize, usize, bool)>,
+    writes: Vec<(usize, StackRef)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
+}
+
 impl RefOp {
     fn run(&self, vm: &mut Vm, oparg: u32, inst_size: i64) -> Result<Outcome, Skip> {
+        let mut sc = SCRATCH.take().unwrap_or_default();
+        let r = self.run_in(vm, oparg, inst_size, &mut sc);
+        SCRATCH.set(Some(sc));
+        r
+    }
+
+    fn run_in(
+        &self,
+        vm: &mut Vm,
+        oparg: u32,
+        inst_size: i64,
+        sc: &mut Scratch,
+    ) -> Result<Outcome, Skip> {
         let op = oparg as i64;
         let sp = vm.cur().stack_pointer;
         let base_min = vm.cur().nlocalsplus;
         // One pass sizes the inputs (positions relative to the first input), a second places
         // them: no per-op vector besides the slots themselves.
-        let mut inputs = Vec::with_capacity(self.inputs.len());
+        let inputs = &mut sc.inputs;
+        inputs.clear();
         let mut total_in = 0usize;
         for it in &self.inputs {
             let (n, arr) = it.len(op)?;
@@ -368,7 +397,9 @@ impl RefOp {
             ));
         }
         let base = sp - total_in;
-        let mut vars = vec![CVal::Uninit; self.body.slots.types.len()];
+        let mut vars = std::mem::take(&mut sc.vars);
+        vars.clear();
+        vars.resize(self.body.slots.types.len(), CVal::Uninit);
         vars[OPARG_SLOT as usize] = CVal::Int(IntT::INT.convert(oparg as i128), IntT::INT);
         for (it, inp) in self.inputs.iter().zip(inputs.iter_mut()) {
             inp.pos += base;
@@ -382,7 +413,8 @@ impl RefOp {
                 };
             }
         }
-        let mut out_lens = Vec::with_capacity(self.outputs.len());
+        let out_lens = &mut sc.out_lens;
+        out_lens.clear();
         let mut pos = base;
         for it in &self.outputs {
             let (n, arr) = it.len(op)?;
@@ -409,7 +441,7 @@ impl RefOp {
         let mut ctx = Ctx {
             vm,
             vars,
-            inputs: &inputs,
+            inputs,
             inst_size,
             fuel: FUEL,
             decref: self.decref,
@@ -421,6 +453,8 @@ impl RefOp {
         let Ctx {
             vm, vars, saved, ..
         } = ctx;
+        sc.vars = vars;
+        let (vars, out_lens) = (&sc.vars, &sc.out_lens);
         match stop {
             Some(Stop::Skip(s)) => Err(s),
             Some(Stop::Exit { outcome, pop }) => {
@@ -439,11 +473,11 @@ impl RefOp {
                     _ => Outcome::Continue,
                 };
                 if saved {
-                    return push_saved_outputs(vm, &self.outputs, &out_lens, &vars)
-                        .map(|()| outcome);
+                    return push_saved_outputs(vm, &self.outputs, out_lens, vars).map(|()| outcome);
                 }
-                let mut writes = Vec::with_capacity(out_lens.len());
-                for (it, &(p, n, arr)) in self.outputs.iter().zip(&out_lens) {
+                let writes = &mut sc.writes;
+                writes.clear();
+                for (it, &(p, n, arr)) in self.outputs.iter().zip(out_lens) {
                     if arr || n == 0 {
                         continue;
                     }
@@ -454,7 +488,7 @@ impl RefOp {
                     };
                     writes.push((p, r));
                 }
-                for (p, r) in writes {
+                for &(p, r) in writes.iter() {
                     vm.cur().localsplus[p] = r;
                 }
                 set_sp(vm, top, sp.max(top));
