@@ -198,3 +198,100 @@ fn extended_arg_dispatches_to_the_next_instruction_with_the_wider_oparg() {
         assert_eq!(vm.cur().stack().len(), 0, "{side}");
     }
 }
+
+/// A code object with `INSTRUMENTED_INSTRUCTION` at unit 2, which replaced `replaced`
+/// (`per_instruction_opcodes[2]`), and a counter of 0x0002 in the unit after it.
+fn instrumented_state(w: &World, replaced: u8, faults: FaultPlan) -> Vm {
+    let op = *w
+        .program
+        .analysis
+        .opmap
+        .get("INSTRUMENTED_INSTRUCTION")
+        .expect("opcode") as u16;
+    let mut vm = Vm::new();
+    let code = vm.simple_code(
+        vec![0, 0, op | 0x07 << 8, 0x0002, 0, 0, 0, 0],
+        Vec::new(),
+        &[],
+        0,
+        4,
+    );
+    if let runtime::ObjData::Code(c) = vm.heap.data_mut(code) {
+        std::sync::Arc::make_mut(c).per_instruction_opcodes = vec![0, 0, replaced, 0];
+    }
+    vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+    vm.roots = vec![code];
+    vm.this_instr = CodePtr { code, index: 2 };
+    vm.next_instr = vm.this_instr.offset(1);
+    vm.cur().instr_ptr = 2;
+    vm.opcode = op as u8;
+    vm.opcode_caches = harness::gen::opcode_caches(&w.program.analysis);
+    vm.begin_run(faults);
+    vm
+}
+
+#[test]
+fn opcode_caches_is_cpythons_table() {
+    let Some(w) = world() else { return };
+    let t = harness::gen::opcode_caches(&w.program.analysis);
+    let op = |n: &str| *w.program.analysis.opmap.get(n).expect("opcode") as usize;
+    // pycore_opcode_metadata.h of 3.14: family heads with caches; specialized forms and
+    // instructions without caches are 0
+    assert_eq!(t[op("BINARY_OP")], 5);
+    assert_eq!(t[op("LOAD_ATTR")], 9);
+    assert_eq!(t[op("TO_BOOL")], 3);
+    assert_eq!(t[op("CALL")], 3);
+    assert_eq!(t[op("BINARY_OP_ADD_INT")], 0);
+    assert_eq!(t[op("NOP")], 0);
+    assert_eq!(t.iter().filter(|&&n| n != 0).count(), 19);
+}
+
+#[test]
+fn instrumented_instruction_runs_the_replaced_opcode_in_place() {
+    let Some(w) = world() else { return };
+    let opmap = &w.program.analysis.opmap;
+    let binary_op = *opmap.get("BINARY_OP").expect("opcode") as u8;
+    let nop = *opmap.get("NOP").expect("opcode") as u8;
+    for (side, body) in sides(&w, "INSTRUMENTED_INSTRUCTION") {
+        // BINARY_OP has caches: its counter is paused (value_and_backoff | 1 << 4)
+        let mut vm = instrumented_state(&w, binary_op, FaultPlan::default());
+        let o = body.run(&mut vm, 0x07).expect("runs");
+        assert_eq!(
+            o,
+            Outcome::DispatchOpcode {
+                opcode: binary_op,
+                oparg: 0x07
+            },
+            "{side}"
+        );
+        assert_eq!(vm.next_instr.index, 2, "{side}: next_instr = this_instr");
+        assert_eq!(vm.opcode, binary_op, "{side}");
+        let code = vm.this_instr.code;
+        let unit = |vm: &Vm| match vm.heap.data(code) {
+            runtime::ObjData::Code(c) => c.units[3],
+            _ => panic!("code object"),
+        };
+        assert_eq!(unit(&vm), 0x0012, "{side}: PAUSE_ADAPTIVE_COUNTER");
+        // NOP has none: the unit after stays as it was
+        let mut vm = instrumented_state(&w, nop, FaultPlan::default());
+        let o = body.run(&mut vm, 0x07).expect("runs");
+        assert_eq!(
+            o,
+            Outcome::DispatchOpcode {
+                opcode: nop,
+                oparg: 0x07
+            },
+            "{side}"
+        );
+        assert_eq!(unit(&vm), 0x0002, "{side}");
+        // the event's int allocation fails: ERROR_IF(next_opcode < 0), nothing dispatched
+        let mut vm = instrumented_state(&w, nop, FaultPlan::fail_nth(0));
+        let o = body.run(&mut vm, 0x07).expect("runs");
+        assert_eq!(o, Outcome::Error { label: "error" }, "{side}");
+        assert_eq!(vm.next_instr.index, 3, "{side}: next_instr untouched");
+        assert!(
+            vm.ts.current_exception != Obj::NULL,
+            "{side}: MemoryError set"
+        );
+    }
+}

@@ -118,6 +118,9 @@ pub struct CodeData {
     pub version: u32,
     /// `co_code_adaptive`: code units including inline cache entries
     pub units: Vec<u16>,
+    /// `_co_monitoring->per_instruction_opcodes`: the opcode an `INSTRUMENTED_INSTRUCTION` at
+    /// each code unit replaced (empty: no instruction events are instrumented)
+    pub per_instruction_opcodes: Vec<u8>,
 }
 
 /// A function object.

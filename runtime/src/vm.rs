@@ -37,6 +37,9 @@ pub struct Vm {
     pub this_instr: CodePtr,
     /// `next_instr` of the running instruction
     pub next_instr: CodePtr,
+    /// `_PyOpcode_Caches`: inline cache entries of each opcode (a table of the CPython version
+    /// being modelled, which the harness sets from the input's analysis; zeros otherwise)
+    pub opcode_caches: Arc<[u8; 256]>,
     /// the interpreter's `opcode` variable: the running instruction's opcode when it starts
     /// (the harness sets it with `this_instr`); `DISPATCH_GOTO()` dispatches on it
     pub opcode: u8,
@@ -125,6 +128,7 @@ impl Vm {
             this_instr: CodePtr::NULL,
             next_instr: CodePtr::NULL,
             opcode: 0,
+            opcode_caches: Arc::new([0; 256]),
             small_ints: Arc::new(vec![
                 Obj::NULL;
                 (wk::SMALL_INT_MAX - wk::SMALL_INT_MIN + 1) as usize
@@ -505,6 +509,7 @@ impl Vm {
             name,
             version: 1,
             units,
+            per_instruction_opcodes: Vec::new(),
         })
     }
 

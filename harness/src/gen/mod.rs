@@ -14,6 +14,7 @@ use num_bigint::BigInt;
 use runtime::object::ObjData;
 use runtime::well_known as wk;
 use runtime::{CodePtr, FaultPlan, FunctionData, Obj, StackRef, Value, Vm};
+use std::sync::Arc;
 use translator::analysis::cexpr::CExpr;
 use translator::analysis::{Analysis, Instruction, Part};
 
@@ -238,6 +239,11 @@ pub struct Layout {
     /// the instruction decodes the code unit after itself (`EXTENDED_ARG` reads the next
     /// opcode and oparg byte and dispatches to it): that unit comes from the spec
     pub decodes_next: bool,
+    /// `_PyOpcode_Caches` of the input, by opcode (the model's `vm.opcode_caches`)
+    pub opcode_caches: Arc<[u8; 256]>,
+    /// for `INSTRUMENTED_INSTRUCTION`: the opcodes the code's `per_instruction_opcodes` may hold
+    /// at the instruction (every opcode of the input; empty for other instructions)
+    pub replaced_opcodes: Vec<u8>,
 }
 
 /// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
@@ -383,6 +389,15 @@ impl Layout {
             .iter()
             .any(|w| inst.name.contains(w)),
             decodes_next: inst.name == "EXTENDED_ARG",
+            opcode_caches: opcode_caches(a),
+            replaced_opcodes: if inst.name == "INSTRUMENTED_INSTRUCTION" {
+                a.opmap
+                    .values()
+                    .filter_map(|&o| u8::try_from(o).ok().filter(|&o| o > 0))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -403,6 +418,20 @@ pub struct State {
     pub oparg: u32,
     /// the failure plan to install at the start of the run
     pub faults: FaultPlan,
+}
+
+/// `_PyOpcode_Caches` of an input, from its analysis (the parity tests hold
+/// [`translator::analysis::tables::caches`] to CPython's header).
+pub fn opcode_caches(a: &Analysis) -> Arc<[u8; 256]> {
+    let mut t = [0u8; 256];
+    for (name, n) in translator::analysis::tables::caches(a) {
+        if let Some(&op) = a.opmap.get(&name) {
+            if let (Some(slot), Ok(n)) = (t.get_mut(op as usize), u8::try_from(n)) {
+                *slot = n;
+            }
+        }
+    }
+    Arc::new(t)
 }
 
 /// Index of `this_instr` in the generated code object (units before it are `NOP`-like zeros).
@@ -1121,6 +1150,16 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     vm.this_instr = this;
     vm.next_instr = this.offset(layout.size);
     vm.opcode = layout.opcode as u8;
+    vm.opcode_caches = layout.opcode_caches.clone();
+    if !layout.replaced_opcodes.is_empty() {
+        // the instruction CPython's monitoring replaced by INSTRUMENTED_INSTRUCTION here
+        let k = spec.uniform as usize % layout.replaced_opcodes.len();
+        let mut table = vec![0u8; THIS_INSTR as usize + layout.size as usize + 8];
+        table[THIS_INSTR as usize] = layout.replaced_opcodes[k];
+        if let ObjData::Code(c) = vm.heap.data_mut(code) {
+            Arc::make_mut(c).per_instruction_opcodes = table;
+        }
+    }
     vm.cur().instr_ptr = THIS_INSTR;
     if spec.eval_breaker {
         vm.ts.eval_breaker = 1;

@@ -797,6 +797,24 @@ impl Compiler<'_> {
             });
         }
         Ok(match op {
+            // A table of values bound as the function of its index (`_PyOpcode_Caches[op]`).
+            B::Index if matches!(&info.name, Some(NameRef::Function(_))) => {
+                let Some(NameRef::Function(name)) = &info.name else {
+                    return unsupported("value table");
+                };
+                let f = entry(name)?;
+                let param = self
+                    .b
+                    .function(name)
+                    .and_then(|fb| fb.ty.params.first())
+                    .map(|t| self.ty(t))
+                    .unwrap_or(Ty::Int(IntT::INT));
+                Expr::Call {
+                    f,
+                    args: vec![Arg::Val(self.expr(rhs)?, param)],
+                    ret: self.ty(&info.ty),
+                }
+            }
             B::Index => {
                 let ty = self.ty(&info.ty);
                 Expr::Index {

@@ -37,6 +37,44 @@ crate::api! {
         self.next_instr = dest;
     }
 
+    /// The INSTRUCTION event (instrumentation.c): the opcode the `INSTRUMENTED_INSTRUCTION` at
+    /// `instr` replaced, from the code's `per_instruction_opcodes` (a missing table is CPython's
+    /// failed assert: a violation, 0). No tool is called, but CPython first allocates the
+    /// byte offset as an int for the tools' arguments: that allocation can fail (-1).
+    "int _Py_call_instrumentation_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, _Py_CODEUNIT *instr)"
+    fn call_instrumentation_instruction(&mut self, tstate: TState, frame: FrameId, instr: CodePtr) -> i32 {
+        let _ = tstate;
+        let code = self.frame_mut(frame).code;
+        let next = match self.heap.data(code) {
+            ObjData::Code(c) => usize::try_from(instr.index)
+                .ok()
+                .and_then(|i| c.per_instruction_opcodes.get(i))
+                .copied(),
+            _ => None,
+        };
+        let Some(next) = next else {
+            self.violation(crate::heap::Violation::Assertion("per_instruction_opcodes"));
+            return 0;
+        };
+        if self.fallible() {
+            return -1;
+        }
+        next as i32
+    }
+
+    /// `_PyOpcode_Caches[opcode]`, the table read as the function of its index (the binding
+    /// table's rule for tables of values); an index outside `0..256` is a violation (0).
+    "uint8_t _PyOpcode_Caches(int opcode)"
+    fn opcode_caches_of(&mut self, opcode: i32) -> u8 {
+        match usize::try_from(opcode).ok().and_then(|i| self.opcode_caches.get(i)) {
+            Some(&n) => n,
+            None => {
+                self.violation(crate::heap::Violation::Assertion("_PyOpcode_Caches index"));
+                0
+            }
+        }
+    }
+
     /// Fires an exception event: no tools, nothing happens.
     "void _Py_call_instrumentation_exc2(PyThreadState *tstate, int event, _PyInterpreterFrame *frame, _Py_CODEUNIT *instr, PyObject *arg0, PyObject *arg1)"
     fn call_instrumentation_exc2(&mut self, tstate: TState, event: i32, frame: FrameId, instr: CodePtr, arg0: Obj, arg1: Obj) -> () {

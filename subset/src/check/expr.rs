@@ -1049,12 +1049,52 @@ impl Checker<'_> {
         self.bail(Rule::TypeMismatch, e.span, msg);
     }
 
+    /// A bound function of one integer parameter indexed like an array: a table of values
+    /// (`_PyOpcode_Caches[op]`) is read as the function of its index.
+    fn value_table(&self, base: &Node<Expression>) -> Option<&crate::bindings::FunctionBinding> {
+        let Expression::Identifier(id) = &base.node else {
+            return None;
+        };
+        let name = id.node.name.as_str();
+        if self.local(name).is_some()
+            || self.env.stack_item(name).is_some()
+            || self.b.global(name).is_some()
+        {
+            return None;
+        }
+        self.b.function(name).filter(|f| {
+            f.ty.params.len() == 1
+                && f.ty.params[0].is_integer()
+                && !f.ty.variadic
+                && f.ty.ret.is_integer()
+        })
+    }
+
     fn index(
         &mut self,
         e: &Node<Expression>,
         base: &Node<Expression>,
         idx: &Node<Expression>,
     ) -> Option<CType> {
+        if let Some(f) = self.value_table(base) {
+            let (name, ft) = (f.name.clone(), f.ty.clone());
+            self.typing.exprs.insert(
+                base.span.into(),
+                ExprInfo {
+                    ty: CType::Function(Box::new(ft.clone())),
+                    operands: None,
+                    name: Some(NameRef::Function(name.clone())),
+                },
+            );
+            self.arguments(
+                e.span,
+                &name,
+                &ft,
+                &Special::default(),
+                std::slice::from_ref(idx),
+            );
+            return self.record(e, ft.ret.clone(), None, Some(NameRef::Function(name)));
+        }
         let bt = self.expr(base);
         if let Some(it) = self.expr(idx) {
             if !it.is_integer() {

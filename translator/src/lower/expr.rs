@@ -781,6 +781,17 @@ impl BodyCx<'_> {
     ) -> Result<LExpr, String> {
         use BinaryOperator::*;
         let info = self.info(e)?.clone();
+        // A table of values read as the function of its index (`_PyOpcode_Caches[op]`).
+        if let (Index, Some(NameRef::Function(name))) = (op, &info.name) {
+            let f = self
+                .b
+                .function(name)
+                .ok_or_else(|| format!("unbound function {name}"))?
+                .clone();
+            let arg = self.argument(&f.ty.params, &f.out, false, 0, rhs)?;
+            let out = super::template::expand_args(&f.rust, &[arg], 1, None, None)?;
+            return Ok(LExpr::new(out, info.ty));
+        }
         match op {
             Index if self.is_view(lhs) => {
                 let idx = self.expr(rhs)?;
