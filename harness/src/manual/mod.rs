@@ -13,8 +13,6 @@
 //! body is outside the subset, so the reference cannot check a manual body yet (the missing
 //! names, from `translate report --json`):
 //! - `LOAD_SMALL_INT`: `&_PyLong_SMALL_INTS[...]` (address of an element of a static array);
-//! - `RETURN_VALUE`: `STACK_LEVEL`, assigning `frame` / `tstate->current_frame`,
-//!   `_PyEval_FrameClearAndPop`, `LOAD_IP` (frame pop);
 //! - `BINARY_OP_SUBSCR_LIST_INT` / `_TUPLE_INT`, `STORE_SUBSCR_LIST_INT`:
 //!   `PyLongObject.long_value` (`ob_digit[0]`);
 //! - `LOAD_GLOBAL`: `*res` through an out-pointer in `_LOAD_GLOBAL`; `LOAD_GLOBAL_MODULE` /
@@ -24,6 +22,9 @@
 //! - `BINARY_OP` (`_Py_Specialize_BinaryOp`, `LOCALS_ARRAY`, `_PyEval_BinaryOps`), `LOAD_ATTR`
 //!   (`_Py_LoadAttr_StackRefSteal`), `CALL` (`_DO_CALL`: vectorcall, `DISPATCH_INLINED`),
 //!   `FOR_ITER` (`tp_iternext`), `SEND`, `UNPACK_SEQUENCE` (`_PyEval_UnpackIterableStackRef`);
+//! - `YIELD_VALUE` / `RETURN_GENERATOR`: generator objects (`_PyGen_GetGeneratorFromFrame`,
+//!   `gi_frame_state`, `gi_exc_state`, `frame->instr_ptr++`). `RETURN_VALUE`, `EXTENDED_ARG` and
+//!   `INSTRUMENTED_INSTRUCTION` need no manual body: they are translated now;
 
 use std::sync::Arc;
 
