@@ -295,3 +295,64 @@ fn instrumented_instruction_runs_the_replaced_opcode_in_place() {
         );
     }
 }
+
+/// A candidate that runs the generated body, then breaks one thing `fault` names.
+#[derive(Debug)]
+struct Faulty {
+    inner: GeneratedBody,
+    fault: &'static str,
+}
+
+impl Body for Faulty {
+    fn run(&self, vm: &mut Vm, oparg: u32) -> Result<Outcome, harness::reference::Skip> {
+        let o = self.inner.run(vm, oparg)?;
+        match (self.fault, o) {
+            // LOAD_IP off by one
+            ("next_instr", _) => vm.next_instr = vm.next_instr.offset(1),
+            // the result left one reference short on the caller's stack
+            ("borrowed result", _) => {
+                if let Some(r) = vm.cur().stack().last().copied() {
+                    vm.stackref_close(r);
+                }
+            }
+            // dispatch to the opcode the body did not choose
+            ("opcode", Outcome::DispatchOpcode { opcode, oparg }) => {
+                return Ok(Outcome::DispatchOpcode {
+                    opcode: opcode ^ 1,
+                    oparg,
+                })
+            }
+            _ => {}
+        }
+        Ok(o)
+    }
+}
+
+#[test]
+fn the_oracle_catches_a_wrong_return_point_result_or_dispatch() {
+    let Some(w) = world() else { return };
+    // A missing reference shows only on mortal results (immortals ignore refcounts: None,
+    // small ints, ...), a wrong return point or opcode on every state that returns or dispatches.
+    for (name, fault, at_least) in [
+        ("RETURN_VALUE", "next_instr", 290),
+        ("RETURN_VALUE", "borrowed result", 60),
+        ("INSTRUMENTED_INSTRUCTION", "opcode", 250),
+        ("EXTENDED_ARG", "opcode", 290),
+    ] {
+        let (mut t, _) = w.targets(
+            &[name.to_string()],
+            harness::targets::CandidateSource::Reference,
+        );
+        assert_eq!(t.len(), 1, "{name}");
+        t[0].candidate = std::sync::Arc::new(Faulty {
+            inner: GeneratedBody::new(name),
+            fault,
+        });
+        let stats = harness::run::run(&t, 300, 5, &|_| {});
+        assert!(
+            stats[0].mismatch >= at_least,
+            "{name} with a wrong {fault}: {} of 300 caught",
+            stats[0].mismatch
+        );
+    }
+}
