@@ -404,3 +404,58 @@ fn read_through_argument_reads_the_place_at_the_call() {
         "(_Py_atomic_load_uintptr_relaxed(&x) & _PY_EVAL_EVENTS_MASK) == 0"
     ));
 }
+
+#[test]
+fn save_stack_frame_switch_and_load_ip_return_to_the_caller() {
+    // RETURN_VALUE's shape: the input leaves the dying frame at SAVE_STACK, the output lands on
+    // the caller's stack, LOAD_IP resumes return_offset units after the caller's instr_ptr.
+    let dsl = "inst(TEST_OP, (retval -- res)) {\n\
+               _PyStackRef temp = retval;\n\
+               DEAD(retval);\n\
+               SAVE_STACK();\n\
+               _PyInterpreterFrame *dying = frame;\n\
+               frame = tstate->current_frame = dying->previous;\n\
+               _PyEval_FrameClearAndPop(tstate, dying);\n\
+               RELOAD_STACK();\n\
+               LOAD_IP(frame->return_offset);\n\
+               res = temp;\n}";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    let mut vm = Vm::new();
+    let caller_code = vm.simple_code(vec![0; 8], Vec::new(), &[], 0, 4);
+    let caller = vm.push_frame(caller_code, Obj::NULL, Obj::NULL, Obj::NULL);
+    vm.cur().instr_ptr = 1;
+    vm.cur().return_offset = 4;
+    let callee_code = vm.simple_code(vec![0; 8], Vec::new(), &[], 0, 4);
+    let callee = vm.push_frame(callee_code, Obj::NULL, Obj::NULL, Obj::NULL);
+    let v = vm.new_int(5_000);
+    vm.push(StackRef::owned(v));
+    vm.begin_run(runtime::FaultPlan::default());
+    assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Continue));
+    assert_eq!(vm.current, caller);
+    assert_eq!(vm.next_instr.index, 1 + 4);
+    assert_eq!(vm.cur().stack(), &[StackRef::owned(v)][..]);
+    assert_eq!(vm.heap.slot(v).map(|s| s.rc), Some(1));
+    assert_eq!(vm.frames[callee.0 as usize].stack_pointer, 0);
+    assert!(vm.violations().is_empty(), "{:?}", vm.violations());
+}
+
+#[test]
+fn dispatch_goto_runs_the_opcode_variable_with_the_oparg_as_left() {
+    let dsl = "inst(TEST_OP, (--)) {\n\
+               opcode = next_instr->op.code;\n\
+               oparg = oparg << 8 | next_instr->op.arg;\n\
+               PRE_DISPATCH_GOTO();\n\
+               DISPATCH_GOTO();\n}";
+    // this_instr at 0; the unit after it: opcode 0x2a, arg 0x07
+    let (o, vm) = run_in_code(dsl, "TEST_OP", vec![0, 0x072a, 0], 3);
+    assert_eq!(
+        o,
+        Outcome::DispatchOpcode {
+            opcode: 0x2a,
+            oparg: 0x0307
+        }
+    );
+    assert_eq!(vm.opcode, 0x2a);
+    assert_eq!(vm.next_instr.index, 1, "next_instr is not advanced");
+}
