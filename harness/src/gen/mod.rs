@@ -361,8 +361,8 @@ impl Layout {
                 .or_else(|| a.opmap.get(&inst.name).copied())
                 .unwrap_or(0),
             size: inst.size as i64,
-            popped: CExpr::parse(&inst.popped).ok(),
-            pushed: CExpr::parse(&inst.pushed).ok(),
+            popped: CExpr::parse(&inst.popped).ok().map(folded),
+            pushed: CExpr::parse(&inst.pushed).ok().map(folded),
             caches,
             cache_names,
             sizes,
@@ -402,10 +402,23 @@ impl Layout {
     }
 
     fn count(e: &Option<CExpr>, oparg: u32) -> i64 {
-        e.as_ref()
-            .and_then(|e| e.eval_oparg(oparg as i64).ok())
-            .unwrap_or(0)
-            .max(0)
+        match e {
+            Some(CExpr::Num(n)) => *n,
+            e => e
+                .as_ref()
+                .and_then(|e| e.eval_oparg(oparg as i64).ok())
+                .unwrap_or(0),
+        }
+        .max(0)
+    }
+}
+
+/// `e` evaluated once when it does not depend on the oparg (most stack counts are constants:
+/// evaluating them for every state was a measurable share of [`materialize`]).
+fn folded(e: CExpr) -> CExpr {
+    match e.eval_oparg(0) {
+        Ok(n) if !e.mentions("oparg") => CExpr::Num(n),
+        _ => e,
     }
 }
 
