@@ -392,3 +392,131 @@ fn array_steal_takes_the_references_and_releases_them_on_failure() {
         "released on failure (3.13 semantics)"
     );
 }
+
+fn text(vm: &Vm, o: Obj) -> String {
+    match vm.heap.data(o) {
+        ObjData::Str(s) => s.to_string(),
+        other => panic!("not a str: {other:?}"),
+    }
+}
+
+#[test]
+fn join_array_concatenates_strs_and_borrows_the_items() {
+    let mut vm = Vm::new();
+    let (a, b, c) = (vm.new_str("ab"), vm.new_str("c"), vm.new_str("def"));
+    // BUILD_STRING's separator is `_Py_STR(empty)`.
+    let j = vm.unicode_join_array(wk::EMPTY_STR, &[a, wk::EMPTY_STR, b, c], 4);
+    assert_eq!(text(&vm, j), "abcdef");
+    assert_eq!(
+        (rc(&vm, j), rc(&vm, a), rc(&vm, b), rc(&vm, c)),
+        (1, 1, 1, 1)
+    );
+    // With a separator, between items only: "ab" + "-" + "c".
+    let dash = vm.new_str("-");
+    let j2 = vm.unicode_join_array(dash, &[a, b], 2);
+    assert_eq!(text(&vm, j2), "ab-c");
+    // Only the first `seqlen` items are joined.
+    let j3 = vm.unicode_join_array(dash, &[a, b, c], 2);
+    assert_eq!(text(&vm, j3), "ab-c");
+}
+
+#[test]
+fn join_array_of_one_str_is_that_str_and_of_none_the_empty_singleton() {
+    let mut vm = Vm::new();
+    let a = vm.new_str("solo");
+    let j = vm.unicode_join_array(wk::EMPTY_STR, &[a], 1);
+    assert_eq!(j, a, "one exact str: the object itself");
+    assert_eq!(rc(&vm, a), 2, "as a new reference");
+    assert_eq!(vm.unicode_join_array(wk::EMPTY_STR, &[], 0), wk::EMPTY_STR);
+    // Strings that join to nothing give the empty singleton too (`PyUnicode_New(0, ..)`).
+    let j = vm.unicode_join_array(wk::EMPTY_STR, &[wk::EMPTY_STR, wk::EMPTY_STR], 2);
+    assert_eq!(j, wk::EMPTY_STR);
+}
+
+#[test]
+fn join_array_rejects_a_non_str_item_by_its_index() {
+    let mut vm = Vm::new();
+    let a = vm.new_str("x");
+    let n = vm.new_int(7);
+    let j = vm.unicode_join_array(wk::EMPTY_STR, &[a, n], 2);
+    assert!(j.is_null());
+    assert_eq!(
+        vm.current_exception_text().map(|(t, m)| (t.to_string(), m)),
+        Some((
+            "TypeError".into(),
+            "sequence item 1: expected str instance, int found".into()
+        ))
+    );
+    assert_eq!((rc(&vm, a), rc(&vm, n)), (1, 1), "items stay borrowed");
+}
+
+fn dict_pairs(vm: &Vm, d: Obj) -> Vec<(Obj, Obj)> {
+    match vm.heap.data(d) {
+        ObjData::Dict(dd) => dd
+            .entries
+            .iter()
+            .filter(|e| !e.key.is_null())
+            .map(|e| (e.key, e.value))
+            .collect(),
+        other => panic!("not a dict: {other:?}"),
+    }
+}
+
+#[test]
+fn dict_from_items_reads_keys_and_values_with_their_offsets() {
+    let mut vm = Vm::new();
+    let (k1, v1, k2, v2) = (
+        vm.new_str("a"),
+        vm.new_int(1000),
+        vm.new_str("b"),
+        vm.new_int(2000),
+    );
+    // BUILD_MAP: the stack holds k1 v1 k2 v2; keys from element 0, values from element 1,
+    // both every second element.
+    let stack = [k1, v1, k2, v2];
+    let d = vm.dict_from_items(&stack, 2, &stack[1..], 2, 2);
+    assert_eq!(dict_pairs(&vm, d), vec![(k1, v1), (k2, v2)]);
+    // The dict holds a new reference to each; the stack keeps its own.
+    for o in [k1, v1, k2, v2] {
+        assert_eq!(rc(&vm, o), 2);
+    }
+    assert_eq!(rc(&vm, d), 1);
+    // Zero items: an empty dict, nothing read past the arrays.
+    let e = vm.dict_from_items(&[], 2, &[], 2, 0);
+    assert_eq!(dict_pairs(&vm, e), vec![]);
+}
+
+#[test]
+fn dict_from_items_keeps_the_first_key_and_the_last_value_of_a_repeat() {
+    let mut vm = Vm::new();
+    let (k, k_again) = (vm.new_str("same"), vm.new_str("same"));
+    let (v1, v2) = (vm.new_int(1000), vm.new_int(2000));
+    let stack = [k, v1, k_again, v2];
+    let d = vm.dict_from_items(&stack, 2, &stack[1..], 2, 2);
+    assert_eq!(dict_pairs(&vm, d), vec![(k, v2)]);
+    assert_eq!((rc(&vm, k), rc(&vm, k_again)), (2, 1));
+    assert_eq!(
+        (rc(&vm, v1), rc(&vm, v2)),
+        (1, 2),
+        "the replaced value was released"
+    );
+}
+
+#[test]
+fn dict_from_items_with_an_unhashable_key_fails_and_releases_the_dict() {
+    let mut vm = Vm::new();
+    let (k, v) = (vm.new_str("ok"), vm.new_int(1000));
+    let bad = vm.new_list(Vec::new());
+    let v2 = vm.new_int(2000);
+    let stack = [k, v, bad, v2];
+    let d = vm.dict_from_items(&stack, 2, &stack[1..], 2, 2);
+    assert!(d.is_null());
+    assert_eq!(
+        vm.current_exception_text().map(|(t, m)| (t.to_string(), m)),
+        Some(("TypeError".into(), "unhashable type: 'list'".into()))
+    );
+    // The dict that held `k` and `v` is gone, and with it its references.
+    for o in [k, v, bad, v2] {
+        assert_eq!(rc(&vm, o), 1);
+    }
+}

@@ -19,6 +19,13 @@ pub enum DslArg {
     StackItem,
     /// An identifier the macro uses as a token (an instruction or statistic name); not resolved.
     Name,
+    /// A stack array item (`pieces`) or a stack view (`arguments`): `_PyStackRef *` slots of
+    /// the op's inputs.
+    StackArray,
+    /// A new identifier the macro declares as a local.
+    NewLocal,
+    /// A local declared by `STACKREFS_TO_PYOBJECTS`.
+    ObjectArray,
 }
 
 /// Where the macro may appear.
@@ -321,6 +328,24 @@ pub const DSL_MACROS: &[DslMacro] = &[
         since: 12,
         until: LATEST,
         meaning: "trace the instruction about to be dispatched (no effect outside Py_DEBUG builds)",
+    },
+    DslMacro {
+        name: "STACKREFS_TO_PYOBJECTS",
+        args: &[StackArray, Int, NewLocal],
+        optional_args: NONE,
+        position: Statement,
+        since: 14,
+        until: LATEST,
+        meaning: "declare the third argument, a `PyObject **`, as the first count stack references of the array borrowed as object pointers (`PyStackRef_AsPyObjectBorrow` of each, as ceval_macros.h's `_PyObjectArray_FromStackRefArray` converts)",
+    },
+    DslMacro {
+        name: "STACKREFS_TO_PYOBJECTS_CLEANUP",
+        args: &[ObjectArray],
+        optional_args: NONE,
+        position: Statement,
+        since: 14,
+        until: LATEST,
+        meaning: "free the array STACKREFS_TO_PYOBJECTS converted (its objects stay borrowed: no reference count changes)",
     },
     DslMacro {
         name: "assert",

@@ -376,3 +376,21 @@ fn read_through_arguments_pass_the_place_s_value() {
         "let arg0_ = vm.ts_eval_breaker(runtime::TState); vm.atomic_load_uintptr_relaxed(arg0_)",
     );
 }
+
+#[test]
+fn stackrefs_to_pyobjects_is_a_vec_of_borrowed_objects() {
+    let l = lower_default(
+        "inst(T, (values[oparg*2] -- map)) {\n STACKREFS_TO_PYOBJECTS(values, oparg*2, values_o);\n if (CONVERSION_FAILED(values_o)) {\n DECREF_INPUTS();\n ERROR_IF(true);\n }\n PyObject *map_o = _PyDict_FromItems(values_o, 2, values_o+1, 2, oparg);\n STACKREFS_TO_PYOBJECTS_CLEANUP(values_o);\n DECREF_INPUTS();\n ERROR_IF(map_o == NULL);\n map = PyStackRef_FromPyObjectStealMortal(map_o);\n}\n",
+    );
+    let c = body(&l, "T");
+    assert_has(
+        &c,
+        "let values_o: Vec<runtime::Obj> = [&values[..]].concat()[(0isize) as usize..][..count_",
+    );
+    assert_has(&c, ".iter().map(|r| vm.stackref_as_borrow(*r)).collect();");
+    assert_has(&c, "vm.conversion_failed(&values_o[..])");
+    assert_has(
+        &c,
+        "vm.dict_from_items(&values_o[..], 2i64, &values_o[(1i64 as usize).min(values_o.len())..], 2i64, oparg as i64,)",
+    );
+}

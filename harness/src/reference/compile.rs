@@ -376,6 +376,30 @@ impl Compiler<'_> {
             "DISPATCH" | "DISPATCH_SAME_OPARG" => Stmt::Dsl(Dsl::Dispatch),
             "DISPATCH_GOTO" => Stmt::Dsl(Dsl::DispatchGoto),
             "SAVE_STACK" => Stmt::Dsl(Dsl::SaveStack),
+            // ceval_macros.h: `PyObject **NAME = _PyObjectArray_FromStackRefArray(ARGS,
+            // COUNT, ..)`, a new local holding the converted array.
+            "STACKREFS_TO_PYOBJECTS" => {
+                let (Some(arr), Some(count), Some(name)) = (arg(0), arg(1), arg(2)) else {
+                    return unsupported("STACKREFS_TO_PYOBJECTS without three arguments");
+                };
+                let Expression::Identifier(id) = &name.node else {
+                    return unsupported("STACKREFS_TO_PYOBJECTS name is not an identifier");
+                };
+                let key = SpanKey::from(id.span);
+                if !self.typing.object_arrays.contains(&key) {
+                    return unsupported("STACKREFS_TO_PYOBJECTS name the checker did not declare");
+                }
+                let init = Expr::ObjArray {
+                    arr: Box::new(self.expr(arr)?),
+                    count: Box::new(self.expr(count)?),
+                };
+                let slot = self.slots.types.len() as u32;
+                self.slots.types.push(Ty::Other);
+                self.slots.locals.insert(key, slot);
+                Stmt::Decl(slot, Ty::Other, Some(init))
+            }
+            // `_PyObjectArray_Free`: the array held borrowed pointers; no object changes.
+            "STACKREFS_TO_PYOBJECTS_CLEANUP" => Stmt::Nop,
             "LOAD_IP" => match arg(0) {
                 Some(a) => Stmt::Dsl(Dsl::LoadIp(self.expr(a)?)),
                 None => return unsupported("LOAD_IP without argument"),
@@ -606,6 +630,14 @@ impl Compiler<'_> {
         })
     }
 
+    /// A local `STACKREFS_TO_PYOBJECTS` declared.
+    fn is_object_array(&self, e: &Node<Expression>) -> bool {
+        matches!(
+            self.typing.expr(e).and_then(|i| i.name.as_ref()),
+            Some(NameRef::Local { decl }) if self.typing.object_arrays.contains(decl)
+        )
+    }
+
     fn call(
         &mut self,
         e: &Node<Expression>,
@@ -647,6 +679,18 @@ impl Compiler<'_> {
                 let lit = CVal::Rt(Value::CStr(runtime::CStr::Lit(leak(&id.node.name))));
                 out_args.push(Arg::Val(Expr::Lit(lit), Ty::Other));
                 continue;
+            }
+            // `values_o + 1` passed as an array: the object array from that element on.
+            if let Expression::BinaryOperator(b) = &a.node {
+                if b.node.operator.node == BinaryOperator::Plus && self.is_object_array(&b.node.lhs)
+                {
+                    let e = Expr::ObjArrayOffset {
+                        base: Box::new(self.expr(&b.node.lhs)?),
+                        off: Box::new(self.expr(&b.node.rhs)?),
+                    };
+                    out_args.push(Arg::Val(e, Ty::Other));
+                    continue;
+                }
             }
             if addr.contains(&i) {
                 // `&place` to a function that reads `*p` and nothing else: C's read through

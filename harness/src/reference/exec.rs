@@ -621,6 +621,43 @@ impl Ctx<'_> {
                 let v = self.expr(e)?;
                 Ok(v.convert(*to)?)
             }
+            Expr::ObjArray { arr, count } => {
+                let CVal::StackArr(pos, len) = self.expr(arr)? else {
+                    return skip("STACKREFS_TO_PYOBJECTS of a non-array", "");
+                };
+                let n = self.int(count)?;
+                if n < 0 || n > len as i128 {
+                    return skip(
+                        "array index out of bounds (UB)",
+                        format!("STACKREFS_TO_PYOBJECTS of {n} of {len}"),
+                    );
+                }
+                // C converts every element now (`_PyObjectArray_FromStackRefArray`): a slot
+                // that has no object is caught here, where CPython would read it.
+                let Some(borrow) = runtime::registry::lookup("PyStackRef_AsPyObjectBorrow") else {
+                    return skip("no registry entry", "PyStackRef_AsPyObjectBorrow");
+                };
+                for i in 0..n as usize {
+                    let r = stack_get(self.vm, pos + i)?;
+                    call_entry(self.vm, borrow, &mut [Value::StackRef(r)])?;
+                }
+                Ok(CVal::ObjArr(pos, n as usize))
+            }
+            Expr::ObjArrayOffset { base, off } => {
+                let CVal::ObjArr(pos, len) = self.expr(base)? else {
+                    return skip("offset of a non-array", "");
+                };
+                let n = self.int(off)?;
+                if n < 0 {
+                    return skip("pointer arithmetic before the array (UB)", format!("{n}"));
+                }
+                // CPython converts into a scratch array of at least eleven pointers, so
+                // `values_o + 1` of an empty conversion still points into it (BUILD_MAP with
+                // oparg 0). Nothing past the converted elements may be read: the callee's
+                // bounds check sees an empty remainder.
+                let n = (n as usize).min(len);
+                Ok(CVal::ObjArr(pos + n, len - n))
+            }
             Expr::CodeArith { sub, l, r, ty } => {
                 let a = self.expr(l)?;
                 let b = self.expr(r)?;

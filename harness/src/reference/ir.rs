@@ -169,6 +169,17 @@ pub enum Expr {
         idx: Box<Expr>,
         ty: Ty,
     },
+    /// `STACKREFS_TO_PYOBJECTS(arr, count, name)`'s value of `name`: the first `count` slots
+    /// of the stack array `arr`, each borrowed as `PyObject *` (`PyStackRef_AsPyObjectBorrow`)
+    ObjArray {
+        arr: Box<Expr>,
+        count: Box<Expr>,
+    },
+    /// `objs + n` on an object array (`values_o + 1`)
+    ObjArrayOffset {
+        base: Box<Expr>,
+        off: Box<Expr>,
+    },
     /// `p + n`, `p - n`, `p - q` on code-unit pointers (`_Py_CODEUNIT *` is an index into the
     /// code object's units): `sub` says which operator; the operands keep their order
     CodeArith {

@@ -154,6 +154,8 @@ fn expr(e: &mut Expr, m: Mutation) -> bool {
         Expr::IncDec { place: p, .. } => place(p, m),
         Expr::Index { base, idx, .. } => expr(base, m) || expr(idx, m),
         Expr::CodeArith { l, r, .. } => expr(l, m) || expr(r, m),
+        Expr::ObjArray { arr, count } => expr(arr, m) || expr(count, m),
+        Expr::ObjArrayOffset { base, off } => expr(base, m) || expr(off, m),
         Expr::Lit(_) | Expr::Var(_) | Expr::InstructionSize => false,
     }
 }

@@ -459,3 +459,63 @@ fn dispatch_goto_runs_the_opcode_variable_with_the_oparg_as_left() {
     assert_eq!(vm.opcode, 0x2a);
     assert_eq!(vm.next_instr.index, 1, "next_instr is not advanced");
 }
+
+const BUILD_STRING_LIKE: &str = "inst(TEST_OP, (pieces[oparg] -- str)) { STACKREFS_TO_PYOBJECTS(pieces, oparg, pieces_o); if (CONVERSION_FAILED(pieces_o)) { DECREF_INPUTS(); ERROR_IF(true); } PyObject *str_o = _PyUnicode_JoinArray(&_Py_STR(empty), pieces_o, oparg); STACKREFS_TO_PYOBJECTS_CLEANUP(pieces_o); DECREF_INPUTS(); ERROR_IF(str_o == NULL); str = PyStackRef_FromPyObjectSteal(str_o); }";
+
+fn str_text(vm: &Vm, o: Obj) -> String {
+    match vm.heap.data(o) {
+        runtime::object::ObjData::Str(s) => s.to_string(),
+        other => panic!("not a str: {other:?}"),
+    }
+}
+
+#[test]
+fn stackrefs_to_pyobjects_lends_the_slots_to_array_functions() {
+    let r = reference(BUILD_STRING_LIKE);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    let mut vm = vm_with(&[]);
+    let (a, b) = (vm.new_str("ab"), vm.new_str("c"));
+    // Each slot owns one reference; the test keeps another to look at afterwards.
+    vm.heap.incref(a);
+    vm.heap.incref(b);
+    vm.push(StackRef::owned(a));
+    vm.push(StackRef::owned(b));
+    assert_eq!(inst.run(&mut vm, 2), Ok(Outcome::Continue));
+    let top = vm.frames[0].stack()[0];
+    assert_eq!(str_text(&vm, top.obj()), "abc");
+    assert_eq!(vm.frames[0].stack_len(), 1);
+    // The conversion borrowed: DECREF_INPUTS released exactly the slots' references.
+    assert_eq!(vm.heap.slot(a).map(|s| s.rc), Some(1));
+    assert_eq!(vm.heap.slot(b).map(|s| s.rc), Some(1));
+    // A piece that is not a str: the join's TypeError, the inputs released all the same.
+    let mut vm = vm_with(&[StackRef::NONE]);
+    let e = inst.run(&mut vm, 1);
+    assert!(matches!(e, Ok(Outcome::Error { .. })), "{e:?}");
+}
+
+#[test]
+fn an_object_array_from_its_second_element_on() {
+    // BUILD_MAP: keys at even, values at odd positions of the same converted array.
+    let dsl = "inst(TEST_OP, (values[oparg*2] -- map)) { STACKREFS_TO_PYOBJECTS(values, oparg*2, values_o); PyObject *map_o = _PyDict_FromItems(values_o, 2, values_o+1, 2, oparg); STACKREFS_TO_PYOBJECTS_CLEANUP(values_o); DECREF_INPUTS(); ERROR_IF(map_o == NULL); map = PyStackRef_FromPyObjectStealMortal(map_o); }";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    let mut vm = vm_with(&[]);
+    let (k, v) = (vm.new_str("k"), vm.new_int(1000));
+    vm.push(StackRef::owned(k));
+    vm.push(StackRef::owned(v));
+    assert_eq!(inst.run(&mut vm, 1), Ok(Outcome::Continue));
+    let d = vm.frames[0].stack()[0].obj();
+    match vm.heap.data(d) {
+        runtime::object::ObjData::Dict(dd) => {
+            let pairs: Vec<(Obj, Obj)> = dd.entries.iter().map(|e| (e.key, e.value)).collect();
+            assert_eq!(pairs, vec![(k, v)]);
+        }
+        other => panic!("not a dict: {other:?}"),
+    }
+    // The dict's references replaced the stack's: one each.
+    assert_eq!(vm.heap.slot(k).map(|s| s.rc), Some(1));
+    assert_eq!(vm.heap.slot(v).map(|s| s.rc), Some(1));
+    // oparg 0: `values_o + 1` of an empty conversion is still inside CPython's scratch array.
+    let mut vm = vm_with(&[]);
+    assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Continue));
+}

@@ -163,6 +163,9 @@ pub enum CVal {
     /// a pointer into the current frame's `localsplus` (a stack array item `values[oparg]`):
     /// first slot and length
     StackArr(usize, usize),
+    /// an array of `PyObject *` converted from stack slots (`STACKREFS_TO_PYOBJECTS`): the
+    /// first slot and the element count; element `i` is slot `first + i` borrowed
+    ObjArr(usize, usize),
 }
 
 impl CVal {
@@ -185,7 +188,7 @@ impl CVal {
                     return Err(Skip::new("non-scalar condition", format!("{v:?}")))
                 }
             },
-            CVal::StackArr(..) => true,
+            CVal::StackArr(..) | CVal::ObjArr(..) => true,
             CVal::Uninit => return Err(Skip::new("read of an uninitialized variable", "")),
             CVal::Void => return Err(Skip::new("void value used", "")),
         })
@@ -212,6 +215,7 @@ impl CVal {
                 other => return Err(Skip::new("pointer comparison", format!("{other:?}"))),
             },
             CVal::StackArr(i, _) => (7, i as i64, 0),
+            CVal::ObjArr(i, _) => (8, i as i64, 0),
             CVal::Uninit => return Err(Skip::new("read of an uninitialized variable", "")),
             other => return Err(Skip::new("pointer comparison", format!("{other:?}"))),
         })
@@ -260,6 +264,12 @@ impl CVal {
             CVal::Void => Value::Void,
             // An array argument (`const _PyStackRef *src`): the registry reads the slots.
             CVal::StackArr(start, len) => Value::Slots(runtime::Slots {
+                start: start as u32,
+                len: len as u32,
+            }),
+            // An object array argument (`PyObject *const *args`): the registry borrows each
+            // slot's object, as the conversion did.
+            CVal::ObjArr(start, len) => Value::Slots(runtime::Slots {
                 start: start as u32,
                 len: len as u32,
             }),

@@ -239,6 +239,14 @@ pub mod call {
     }
 
     crate::api! {
+        /// `PY_VECTORCALL_ARGUMENTS_OFFSET` (Include/cpython/abstract.h): the top bit of
+        /// `size_t`, a name the binding table gives as a global because the value does not fit
+        /// a TOML integer
+        "size_t PY_VECTORCALL_ARGUMENTS_OFFSET(void)"
+        fn vectorcall_arguments_offset(&mut self) -> u64 {
+            PY_VECTORCALL_ARGUMENTS_OFFSET
+        }
+
         /// `callable(*args[:n], **kw)` with `n = nargsf & ~PY_VECTORCALL_ARGUMENTS_OFFSET` and the
         /// keyword names' values after the positional ones. Arguments are borrowed. The model
         /// follows CPython for `len`, `isinstance`, `list.append`, and `type`/`str`/`tuple`/`list`

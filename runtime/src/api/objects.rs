@@ -262,6 +262,58 @@ crate::api! {
         self.binop(crate::arith::NbOp::Add, false, left, right)
     }
 
+    /// `separator.join(items[:seqlen])` (Objects/unicodeobject.c): no items is the empty
+    /// string; one exact str is returned itself (a new reference); otherwise every item must be
+    /// a str (subclasses too), else `TypeError: sequence item i: expected str instance, T
+    /// found`, and the result is a new str (the empty singleton when it has no characters).
+    /// The items stay borrowed.
+    "PyObject *_PyUnicode_JoinArray(PyObject *separator, PyObject *const *items, Py_ssize_t seqlen)"
+    fn unicode_join_array(&mut self, separator: Obj, #[array] items: Obj, seqlen: i64) -> Obj {
+        if seqlen < 0 || seqlen as usize > items.len() {
+            self.violation(Violation::Assertion("_PyUnicode_JoinArray count beyond the array"));
+            return Obj::NULL;
+        }
+        let items = &items[..seqlen as usize];
+        match items {
+            [] => return wk::EMPTY_STR,
+            [one] if self.heap.ty(*one) == wk::UNICODE_TYPE => {
+                self.heap.incref(*one);
+                return *one;
+            }
+            _ => {}
+        }
+        let sep = if items.len() == 1 {
+            std::sync::Arc::from("")
+        } else {
+            match self.str_text(separator, "_PyUnicode_JoinArray separator is not a str") {
+                Some(s) => s,
+                None => return Obj::NULL,
+            }
+        };
+        let mut out = String::new();
+        for (i, &item) in items.iter().enumerate() {
+            if !self.type_check(item, wk::UNICODE_TYPE) {
+                let msg = format!(
+                    "sequence item {i}: expected str instance, {} found",
+                    self.type_name_of(item)
+                );
+                return self.raise(wk::EXC_TYPE_ERROR, &msg);
+            }
+            let Some(text) = self.str_text(item, "str instance without text") else {
+                return Obj::NULL;
+            };
+            if i != 0 {
+                out.push_str(&sep);
+            }
+            out.push_str(&text);
+        }
+        // `PyUnicode_New(0, ..)` is the empty singleton; a longer result is an allocation.
+        if !out.is_empty() && self.fallible() {
+            return Obj::NULL;
+        }
+        self.new_str(&out)
+    }
+
     /// `*p += right` for str: replaces `*p` with the concatenation (NULL on error); the old
     /// reference in `*p` is released.
     "void PyUnicode_Append(PyObject **p, PyObject *right)"

@@ -194,6 +194,39 @@ crate::api! {
         self.new_dict()
     }
 
+    /// A new dict of `length` items: key `i` is `keys[i * keys_offset]`, its value
+    /// `values[i * values_offset]` (Objects/dictobject.c; `BUILD_MAP` passes the stack's
+    /// alternating keys and values with offsets 2). Items are inserted in order, so a repeated
+    /// key keeps its first key object and its last value; an unhashable key is the
+    /// `TypeError` of `PyDict_SetItem` and releases the dict. Keys and values stay borrowed.
+    "PyObject *_PyDict_FromItems(PyObject *const *keys, Py_ssize_t keys_offset, PyObject *const *values, Py_ssize_t values_offset, Py_ssize_t length)"
+    fn dict_from_items(&mut self, #[array] keys: Obj, keys_offset: i64, #[array] values: Obj, values_offset: i64, length: i64) -> Obj {
+        let at = |arr: &[Obj], step: i64, i: i64| -> Option<Obj> {
+            usize::try_from(i.checked_mul(step)?).ok().and_then(|k| arr.get(k).copied())
+        };
+        let mut items = Vec::new();
+        for i in 0..length.max(0) {
+            match (at(keys, keys_offset, i), at(values, values_offset, i)) {
+                (Some(k), Some(v)) => items.push((k, v)),
+                _ => {
+                    self.violation(Violation::Assertion("_PyDict_FromItems reads beyond its arrays"));
+                    return Obj::NULL;
+                }
+            }
+        }
+        if self.fallible() {
+            return Obj::NULL;
+        }
+        let d = self.new_dict();
+        for (k, v) in items {
+            if self.dict_set(d, k, v) < 0 {
+                self.heap.decref(d);
+                return Obj::NULL;
+            }
+        }
+        d
+    }
+
     /// `d[key] = value` (new references taken): 0 or -1.
     "int PyDict_SetItem(PyObject *d, PyObject *key, PyObject *value)"
     fn dict_set_item(&mut self, d: Obj, key: Obj, value: Obj) -> i32 {

@@ -18,6 +18,12 @@ impl crate::vm::Vm {
 }
 
 crate::api! {
+    /// `CONVERSION_FAILED(name)`: whether `STACKREFS_TO_PYOBJECTS` could not convert the
+    /// array (`name == NULL`). CPython only fails there when `PyMem_Malloc` of more than ten
+    /// pointers fails; the model's allocator does not, so the conversion always succeeds.
+    "int CONVERSION_FAILED(PyObject *const *name)"
+    fn conversion_failed(&mut self, #[array] name: Obj) -> i32 { let _ = name; 0 }
+
     /// The object, without changing ownership.
     "PyObject *PyStackRef_AsPyObjectBorrow(_PyStackRef ref)"
     fn stackref_as_borrow(&mut self, r: StackRef) -> Obj {

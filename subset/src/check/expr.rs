@@ -454,6 +454,15 @@ impl Checker<'_> {
             .is_some_and(|t| self.is_stackref_pointer(t))
     }
 
+    /// A local `STACKREFS_TO_PYOBJECTS` declared (`args_o`).
+    pub(super) fn is_object_array(&self, e: &Node<Expression>) -> bool {
+        let Expression::Identifier(id) = &e.node else {
+            return false;
+        };
+        self.local(&id.node.name)
+            .is_some_and(|l| self.typing.object_arrays.contains(&l.decl))
+    }
+
     /// A stack array item (`args`) or a stack view.
     pub(super) fn is_stack_array_or_view(&self, e: &Node<Expression>) -> bool {
         match &e.node {
@@ -538,11 +547,34 @@ impl Checker<'_> {
     /// An array argument: a stack array item (`values`) or a local array, whose element type
     /// is the parameter's pointee.
     fn array_argument(&mut self, a: &Node<Expression>, what: &str, param: Option<&CType>) {
+        // `values_o + 1`: an object array from its second element on (BUILD_MAP's values).
+        if let Expression::BinaryOperator(b) = &a.node {
+            if b.node.operator.node == BinaryOperator::Plus && self.is_object_array(&b.node.lhs) {
+                let base = self.expr(&b.node.lhs);
+                if let Some(t) = self.expr(&b.node.rhs) {
+                    if !t.is_integer() {
+                        self.bail(
+                            Rule::TypeMismatch,
+                            b.node.rhs.span,
+                            format!("array argument of {what}: offset of type {t}"),
+                        );
+                    }
+                }
+                if let Some(t) = base {
+                    self.record(a, t, None, None);
+                }
+                return;
+            }
+        }
         let is_array_name = match &a.node {
             Expression::Identifier(id) => {
                 let n = id.node.name.as_str();
                 match self.local(n) {
-                    Some(l) => matches!(l.ty, Some(CType::Array(..))) || self.is_stack_view(a),
+                    Some(l) => {
+                        matches!(l.ty, Some(CType::Array(..)))
+                            || self.is_stack_view(a)
+                            || self.typing.object_arrays.contains(&l.decl)
+                    }
                     None => self.env.stack_item(n).is_some_and(|s| s.array),
                 }
             }

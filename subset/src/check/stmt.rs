@@ -285,6 +285,46 @@ impl Checker<'_> {
                         format!("{} argument {} must be a stack item", m.name, i + 1),
                     ),
                 },
+                Some(DslArg::StackArray) => {
+                    self.expr(a);
+                    if !self.is_stack_array_or_view(a) {
+                        self.bail(
+                            Rule::DslBadUse,
+                            a.span,
+                            format!(
+                                "{} argument {} must be a stack array item or a `_PyStackRef *` view of one",
+                                m.name,
+                                i + 1
+                            ),
+                        );
+                    }
+                }
+                Some(DslArg::NewLocal) => match &a.node {
+                    Expression::Identifier(id) => {
+                        let ty = CType::named("PyObject").ptr().ptr();
+                        self.declare(&id.node.name, Some(ty), id.span);
+                        self.typing.object_arrays.insert(id.span.into());
+                    }
+                    _ => self.bail(
+                        Rule::DslBadUse,
+                        a.span,
+                        format!("{} argument {} must be a new name", m.name, i + 1),
+                    ),
+                },
+                Some(DslArg::ObjectArray) => {
+                    self.expr(a);
+                    if !self.is_object_array(a) {
+                        self.bail(
+                            Rule::DslBadUse,
+                            a.span,
+                            format!(
+                                "{} argument {} must be a local STACKREFS_TO_PYOBJECTS declared",
+                                m.name,
+                                i + 1
+                            ),
+                        );
+                    }
+                }
                 Some(DslArg::Name) | None => {
                     if ident.is_none() {
                         self.bail(

@@ -4,7 +4,7 @@
 //! Keys are spans (byte offsets in the parsed buffer), not node addresses, so the table stays
 //! valid if the AST is moved or cloned; lang-c gives distinct spans to distinct expression nodes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use lang_c::ast::Expression;
 use lang_c::span::{Node, Span};
@@ -78,6 +78,9 @@ pub struct Typing {
     /// Declared type of each local, keyed by the span of its name in the declarator (arrays
     /// declared `T x[] = {..}` get their length from the initializer).
     pub locals: HashMap<SpanKey, CType>,
+    /// The locals `STACKREFS_TO_PYOBJECTS(array, count, name)` declares (span of `name`): each
+    /// holds the first `count` slots of `array` borrowed as `PyObject *`.
+    pub object_arrays: BTreeSet<SpanKey>,
 }
 
 impl Typing {

@@ -234,6 +234,41 @@ impl<'a> BodyCx<'a> {
                 self.saves_stack = true;
                 Ok(vec![parse_quote!(pop_slots(vm, #n);)])
             }
+            // ceval_macros.h / ceval.c `_PyObjectArray_FromStackRefArray`: the first COUNT
+            // stack references from ARRAY on, each borrowed as an object pointer, in a new local.
+            "STACKREFS_TO_PYOBJECTS" => {
+                let Expression::Identifier(id) = &args[2].node else {
+                    return Err("STACKREFS_TO_PYOBJECTS name is not an identifier".into());
+                };
+                let name = var_name(&id.node.name);
+                let start = self.view_init(&args[0])?;
+                let n = self.expr(&args[1])?;
+                let n = self.convert(n, &CType::LONG)?;
+                let layout = self.view_layout()?;
+                let borrow = self
+                    .b
+                    .function("PyStackRef_AsPyObjectBorrow")
+                    .ok_or("no binding for PyStackRef_AsPyObjectBorrow")?;
+                let r: Expr = parse_quote!(*r);
+                let each = super::template::expand_args(
+                    &borrow.rust,
+                    &[r],
+                    borrow.ty.params.len(),
+                    None,
+                    None,
+                )?;
+                let count = self.fresh("count");
+                Ok(vec![
+                    parse_quote!(let #count: i64 = #n;),
+                    parse_quote!(let #name: Vec<runtime::Obj> = #layout[(#start) as usize..][..#count as usize].iter().map(|r| #each).collect();),
+                ])
+            }
+            // The converted array is a copy of borrowed pointers: nothing to release.
+            "STACKREFS_TO_PYOBJECTS_CLEANUP" => {
+                let v = self.expr(&args[0])?;
+                let v = super::expr::paren(v.expr);
+                Ok(vec![parse_quote!(let _ = &#v;)])
+            }
             // ceval_macros.h: `next_instr = frame->instr_ptr + (OFFSET)`.
             "LOAD_IP" => {
                 let v = self.expr(&args[0])?;

@@ -495,6 +495,23 @@ impl BodyCx<'_> {
                 args.push(paren(v.expr));
                 continue;
             }
+            if f.array.contains(&i) {
+                // `values_o + 1`: the object array from that element on.
+                if let Expression::BinaryOperator(b) = &a.node {
+                    if b.node.operator.node == BinaryOperator::Plus
+                        && self.is_object_array(&b.node.lhs)
+                    {
+                        let base = paren(self.expr(&b.node.lhs)?.expr);
+                        let off = self.expr(&b.node.rhs)?;
+                        let off = paren(self.convert(off, &CType::LONG)?);
+                        // Past the converted elements nothing may be read (CPython's scratch
+                        // array makes `values_o + 1` of an empty conversion valid): an empty
+                        // remainder, never a panic.
+                        args.push(parse_quote!(&#base[(#off as usize).min(#base.len())..]));
+                        continue;
+                    }
+                }
+            }
             if f.array.contains(&i) && self.is_view(a) {
                 args.push(self.view_slice(a)?);
                 continue;

@@ -23,6 +23,15 @@ impl BodyCx<'_> {
             })
     }
 
+    /// A local `STACKREFS_TO_PYOBJECTS` declared: a `Vec<runtime::Obj>` of borrowed objects.
+    pub fn is_object_array(&self, e: &Node<Expression>) -> bool {
+        matches!(&e.node, Expression::Identifier(_))
+            && matches!(
+                self.typing.expr(e).and_then(|i| i.name.as_ref()),
+                Some(NameRef::Local { decl }) if self.typing.object_arrays.contains(decl)
+            )
+    }
+
     /// `_PyStackRef *`.
     pub fn is_stackref_pointer(&self, t: &CType) -> bool {
         t.pointee()
