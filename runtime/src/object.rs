@@ -121,6 +121,10 @@ pub struct CodeData {
     /// `_co_monitoring->per_instruction_opcodes`: the opcode an `INSTRUMENTED_INSTRUCTION` at
     /// each code unit replaced (empty: no instruction events are instrumented)
     pub per_instruction_opcodes: Vec<u8>,
+    /// `_co_instrumentation_version`: the global instrumentation version this code was last
+    /// instrumented for (0: never; the model's global version is the eval breaker's bits above
+    /// `_PY_EVAL_EVENTS_MASK`, 0 unless a state sets them)
+    pub instrumentation_version: u64,
 }
 
 /// A function object.

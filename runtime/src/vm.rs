@@ -510,6 +510,7 @@ impl Vm {
             version: 1,
             units,
             per_instruction_opcodes: Vec::new(),
+            instrumentation_version: 0,
         })
     }
 

@@ -519,3 +519,18 @@ fn an_object_array_from_its_second_element_on() {
     let mut vm = vm_with(&[]);
     assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Continue));
 }
+
+#[test]
+fn resume_check_compares_the_eval_breaker_with_the_code_s_instrumentation_version() {
+    // RESUME_CHECK's test: a new code object was never instrumented (version 0), so only an
+    // eval breaker of 0 (no events, global version 0) lets it continue.
+    let dsl = "inst(TEST_OP, (--)) { uintptr_t eval_breaker = _Py_atomic_load_uintptr_relaxed(&tstate->eval_breaker); uintptr_t version = FT_ATOMIC_LOAD_UINTPTR_ACQUIRE(_PyFrame_GetCode(frame)->_co_instrumentation_version); DEOPT_IF(eval_breaker != version); }";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    let mut vm = vm_with(&[]);
+    assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Continue));
+    vm.ts.eval_breaker = 1;
+    assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Deopt));
+    vm.ts.eval_breaker = 1 << 8;
+    assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Deopt));
+}

@@ -27,6 +27,10 @@ crate::api! {
     "PyObject *FT_ATOMIC_LOAD_PTR_RELAXED(PyObject *p)"
     fn ft_atomic_load_ptr_relaxed(&mut self, p: Obj) -> Obj { p }
 
+    /// `FT_ATOMIC_LOAD_UINTPTR_ACQUIRE(v)`: `v` without `Py_GIL_DISABLED`
+    "uintptr_t FT_ATOMIC_LOAD_UINTPTR_ACQUIRE(uintptr_t v)"
+    fn ft_atomic_load_uintptr_acquire(&mut self, v: u64) -> u64 { v }
+
     /// `_Py_atomic_load_uintptr_relaxed(&place)`: a load through the pointer. The binding
     /// table marks the parameter `addr = [0]`: callers pass `&place` and the function receives
     /// the place's value (what the load reads), so the model needs no pointer to the field.

@@ -505,6 +505,12 @@ crate::api! {
     "uint32_t PyCodeObject.co_version(PyCodeObject *co)" as "PyCodeObject.co_version"
     fn code_co_version(&mut self, co: Obj) -> u32 { self.code_data(co, "co_version").map_or(0, |c| c.version) }
 
+    /// `co->_co_instrumentation_version`
+    "uintptr_t PyCodeObject._co_instrumentation_version(PyCodeObject *co)" as "PyCodeObject._co_instrumentation_version"
+    fn code_instrumentation_version(&mut self, co: Obj) -> u64 {
+        self.code_data(co, "_co_instrumentation_version").map_or(0, |c| c.instrumentation_version)
+    }
+
     /// `co->co_consts`
     "PyObject *PyCodeObject.co_consts(PyCodeObject *co)" as "PyCodeObject.co_consts"
     fn code_co_consts(&mut self, co: Obj) -> Obj { self.code_data(co, "co_consts").map_or(Obj::NULL, |c| c.consts) }
