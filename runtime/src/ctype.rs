@@ -42,6 +42,9 @@ pub enum CClass {
     /// function only reads through (`addr = [i]` in the binding table); the registry receives
     /// the integer read through it
     ReadInt(IntTy),
+    /// `uint8_t *` and the other pointers to one integer a macro assigns in place
+    /// (`FT_ATOMIC_STORE_UINT8_RELAXED(this_instr->op.code, ..)`; `byref` in the table)
+    OutInt(IntTy),
 }
 
 /// A C type as written (normalised spelling) and its class.
@@ -169,6 +172,7 @@ pub fn classify(spelling: &str) -> Option<CClass> {
         // A static object by value (`PyObject _Py_ID(name)`): its handle is its address.
         (b, 0) if OBJECT_STRUCTS.contains(&b) => CClass::Obj,
         (b, 0) => CClass::Int(int_ty(b)?),
+        (b, 1) if b != "char" => CClass::OutInt(int_ty(b)?),
         _ => return None,
     })
 }

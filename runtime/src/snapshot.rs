@@ -117,6 +117,7 @@ fn data_eq(a: &ObjData, b: &ObjData) -> bool {
                 && x.nlocalsplus == y.nlocalsplus
                 && x.framesize == y.framesize
                 && x.version == y.version
+                && x.instrumentation_version == y.instrumentation_version
         }
         (ObjData::Type(x), ObjData::Type(y)) => {
             x.name == y.name
@@ -681,7 +682,11 @@ pub fn render_obj(c: &CanonObj) -> String {
             let _ = write!(s, "function version {} [{}]", f.version, list(&c.children));
         }
         ObjData::Code(k) => {
-            let _ = write!(s, "code flags {} units {:?}", k.flags, k.units);
+            let _ = write!(
+                s,
+                "code flags {} instrumentation version {} units {:?}",
+                k.flags, k.instrumentation_version, k.units
+            );
         }
         ObjData::Type(t) => {
             let _ = write!(

@@ -520,3 +520,37 @@ fn dict_from_items_with_an_unhashable_key_fails_and_releases_the_dict() {
         assert_eq!(rc(&vm, o), 1);
     }
 }
+
+fn instrumentation_version(vm: &Vm, code: Obj) -> u64 {
+    match vm.heap.data(code) {
+        ObjData::Code(c) => c.instrumentation_version,
+        other => panic!("not code: {other:?}"),
+    }
+}
+
+#[test]
+fn instrument_brings_the_code_to_the_global_version_of_the_eval_breaker() {
+    let mut vm = Vm::new();
+    let code = vm.simple_code(vec![0; 4], Vec::new(), &[], 0, 2);
+    assert_eq!(instrumentation_version(&vm, code), 0, "never instrumented");
+    // Global version 3 (bits above the 8 event bits), with an event pending: the events are
+    // not part of the version.
+    vm.ts.eval_breaker = (3 << 8) | 1;
+    assert_eq!(vm.instrument(code, runtime::TState), 0);
+    assert_eq!(instrumentation_version(&vm, code), 3 << 8);
+    // A failure (CPython's allocation of the monitoring data) changes nothing.
+    vm.ts.eval_breaker = 5 << 8;
+    vm.begin_run(FaultPlan::fail_nth(0));
+    assert_eq!(vm.instrument(code, runtime::TState), -1);
+    assert_eq!(instrumentation_version(&vm, code), 3 << 8);
+    assert!(vm.current_exception_text().is_some());
+}
+
+#[test]
+fn free_threading_byte_store_assigns_in_the_gil_build() {
+    let mut vm = Vm::new();
+    let mut op = 128u8;
+    vm.ft_atomic_store_uint8_relaxed(&mut op, 7);
+    assert_eq!(op, 7);
+    assert_eq!(vm.ft_atomic_load_uintptr_acquire(1 << 8), 1 << 8);
+}

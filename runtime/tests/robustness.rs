@@ -93,7 +93,7 @@ fn arg(rng: &mut Rng, class: CClass, objs: &[Obj]) -> Value {
     let o = rng.pick(objs);
     match class {
         CClass::Void => Value::Void,
-        CClass::Int(ty) | CClass::ReadInt(ty) => Value::Int(
+        CClass::Int(ty) | CClass::ReadInt(ty) | CClass::OutInt(ty) => Value::Int(
             ty.wrap(rng.pick(&[
                 0i128,
                 1,

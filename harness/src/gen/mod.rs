@@ -244,6 +244,10 @@ pub struct Layout {
     /// for `INSTRUMENTED_INSTRUCTION`: the opcodes the code's `per_instruction_opcodes` may hold
     /// at the instruction (every opcode of the input; empty for other instructions)
     pub replaced_opcodes: Vec<u8>,
+    /// the instruction compares the code's `_co_instrumentation_version` with the global one
+    /// (the `RESUME` family): states also vary the global version (the eval breaker's bits above
+    /// `_PY_EVAL_EVENTS_MASK`) and whether the code is already at it
+    pub checks_instrumentation: bool,
 }
 
 /// The input kinds a specialized instruction's name promises (`BINARY_OP_ADD_INT` → ints,
@@ -389,6 +393,7 @@ impl Layout {
             .iter()
             .any(|w| inst.name.contains(w)),
             decodes_next: inst.name == "EXTENDED_ARG",
+            checks_instrumentation: inst.name.contains("RESUME"),
             opcode_caches: opcode_caches(a),
             replaced_opcodes: if inst.name == "INSTRUMENTED_INSTRUCTION" {
                 a.opmap
@@ -1176,6 +1181,18 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     vm.cur().instr_ptr = THIS_INSTR;
     if spec.eval_breaker {
         vm.ts.eval_breaker = 1;
+    }
+    // Bits 7 and 6 of `uniform` (a RESUME has no stack inputs for them to shape): a global
+    // instrumentation version 1 (monitoring was switched on at some point), and the code
+    // already instrumented for it. Otherwise both are 0.
+    if layout.checks_instrumentation && spec.uniform & 0x80 != 0 {
+        let global = 1u64 << 8;
+        vm.ts.eval_breaker |= global;
+        if spec.uniform & 0x40 != 0 {
+            if let ObjData::Code(c) = vm.heap.data_mut(code) {
+                Arc::make_mut(c).instrumentation_version = global;
+            }
+        }
     }
     let faults = match spec.fault {
         Some(n) if n < 48 => FaultPlan::fail_nth((n % 6) as u32),

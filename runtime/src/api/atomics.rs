@@ -43,6 +43,11 @@ crate::api! {
     "void FT_ATOMIC_STORE_PTR_RELEASE(PyObject **dst, PyObject *v)"
     fn ft_atomic_store_ptr_release(&mut self, #[out] dst: Obj, v: Obj) -> () { *dst = v; }
 
+    /// `FT_ATOMIC_STORE_UINT8_RELAXED(dst, v)`: `dst = v` without `Py_GIL_DISABLED`; bodies
+    /// rewrite an instruction's opcode with it (`this_instr->op.code`)
+    "void FT_ATOMIC_STORE_UINT8_RELAXED(uint8_t *dst, uint8_t v)"
+    fn ft_atomic_store_uint8_relaxed(&mut self, #[out] dst: u8, v: u8) -> () { *dst = v; }
+
     /// `QSBR_QUIESCENT_STATE(tstate)`: reports a quiescent state to the free-threading
     /// memory reclaimer; empty without `Py_GIL_DISABLED`
     "void QSBR_QUIESCENT_STATE(PyThreadState *tstate)"

@@ -326,6 +326,11 @@ crate::api! {
     "PyInterpreterState *PyThreadState.interp(PyThreadState *t)" as "PyThreadState.interp"
     fn ts_interp(&mut self, t: TState) -> TState { t }
 
+    /// `tstate->tracing`: the model never runs a trace function (no `sys.settrace`, no
+    /// monitoring tools), so it is never inside one
+    "int PyThreadState.tracing(PyThreadState *t)" as "PyThreadState.tracing"
+    fn ts_tracing(&mut self, t: TState) -> i32 { let _ = t; 0 }
+
     /// `tstate->eval_breaker`
     "uintptr_t PyThreadState.eval_breaker(PyThreadState *t)" as "PyThreadState.eval_breaker"
     fn ts_eval_breaker(&mut self, t: TState) -> u64 { let _ = t; self.ts.eval_breaker }
@@ -509,6 +514,29 @@ crate::api! {
     "uintptr_t PyCodeObject._co_instrumentation_version(PyCodeObject *co)" as "PyCodeObject._co_instrumentation_version"
     fn code_instrumentation_version(&mut self, co: Obj) -> u64 {
         self.code_data(co, "_co_instrumentation_version").map_or(0, |c| c.instrumentation_version)
+    }
+
+    /// `_Py_Instrument(code, interp)` (Python/instrumentation.c): brings the code up to the
+    /// global instrumentation version. The model has no monitoring tools, so there are no
+    /// instructions to rewrite: the code's `_co_instrumentation_version` becomes the global
+    /// version (the eval breaker's bits above `_PY_EVAL_EVENTS_MASK`). CPython allocates the
+    /// code's monitoring data first: one fallible step, -1 with the exception set.
+    "int _Py_Instrument(PyCodeObject *code, PyInterpreterState *interp)"
+    fn instrument(&mut self, code: Obj, interp: TState) -> i32 {
+        let _ = interp;
+        if self.code_data(code, "_Py_Instrument of a non-code").is_none() {
+            return -1;
+        }
+        if self.fallible() {
+            return -1;
+        }
+        let global = self.ts.eval_breaker & !0xff;
+        if let ObjData::Code(c) = self.heap.data_mut(code) {
+            if c.instrumentation_version != global {
+                std::sync::Arc::make_mut(c).instrumentation_version = global;
+            }
+        }
+        0
     }
 
     /// `co->co_consts`
