@@ -9,14 +9,14 @@ use num_traits::ToPrimitive;
 use std::cmp::Ordering;
 
 /// A numeric value for mixed int/float comparison.
-enum Num {
-    I(IntVal),
+enum Num<'a> {
+    I(&'a IntVal),
     F(f64),
 }
 
-fn num(vm: &Vm, o: Obj) -> Option<Num> {
+fn num(vm: &Vm, o: Obj) -> Option<Num<'_>> {
     match vm.heap.data(o) {
-        ObjData::Int(i) => Some(Num::I(i.clone())),
+        ObjData::Int(i) => Some(Num::I(i)),
         ObjData::Float(f) => Some(Num::F(*f)),
         _ => None,
     }
@@ -51,13 +51,13 @@ fn cmp_int_float(i: &IntVal, f: f64) -> Option<Ordering> {
 /// Numeric ordering of two int/float objects (`None`: not numbers, or NaN involved).
 pub fn num_cmp(vm: &Vm, a: Obj, b: Obj) -> Option<Ordering> {
     match (num(vm, a)?, num(vm, b)?) {
-        (Num::I(x), Num::I(y)) => Some(match (&x, &y) {
+        (Num::I(x), Num::I(y)) => Some(match (x, y) {
             (IntVal::Small(p), IntVal::Small(q)) => p.cmp(q),
             _ => x.to_big().cmp(&y.to_big()),
         }),
         (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
-        (Num::I(x), Num::F(y)) => cmp_int_float(&x, y),
-        (Num::F(x), Num::I(y)) => cmp_int_float(&y, x).map(Ordering::reverse),
+        (Num::I(x), Num::F(y)) => cmp_int_float(x, y),
+        (Num::F(x), Num::I(y)) => cmp_int_float(y, x).map(Ordering::reverse),
     }
 }
 
@@ -72,10 +72,17 @@ pub fn equal(vm: &Vm, a: Obj, b: Obj) -> Option<bool> {
     if a == b {
         return Some(true);
     }
-    if is_number(vm, a) && is_number(vm, b) {
+    let (da, db) = (vm.heap.data(a), vm.heap.data(b));
+    // two small ints (bools included): what `num_cmp` would answer, without its lookups (set
+    // and dict building compares ints member by member)
+    if let (ObjData::Int(IntVal::Small(x)), ObjData::Int(IntVal::Small(y))) = (da, db) {
+        return Some(x == y);
+    }
+    let is_num = |d: &ObjData| matches!(d, ObjData::Int(_) | ObjData::Float(_));
+    if is_num(da) && is_num(db) {
         return Some(num_cmp(vm, a, b) == Some(Ordering::Equal));
     }
-    match (vm.heap.data(a), vm.heap.data(b)) {
+    match (da, db) {
         (ObjData::Str(x), ObjData::Str(y)) => Some(x == y),
         (ObjData::Bytes(x), ObjData::Bytes(y)) => Some(x == y),
         (ObjData::Tuple(x), ObjData::Tuple(y)) | (ObjData::List(x), ObjData::List(y)) => {

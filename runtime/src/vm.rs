@@ -705,15 +705,16 @@ impl Vm {
 
     /// Adds `item` (new reference, stolen) to the set `s` unless an equal member exists.
     pub(crate) fn set_add_steal(&mut self, s: Obj, item: Obj) {
-        let members = match self.heap.data(s) {
-            ObjData::Set(m) => m.clone(),
+        // `equal` reads the heap only, so the members are compared in place (no copy of them)
+        let present = match self.heap.data(s) {
+            ObjData::Set(m) => m
+                .iter()
+                .any(|&m| crate::compare::equal(self, m, item) == Some(true)),
             _ => return,
         };
-        for m in members {
-            if crate::compare::equal(self, m, item) == Some(true) {
-                self.heap.decref(item);
-                return;
-            }
+        if present {
+            self.heap.decref(item);
+            return;
         }
         if let ObjData::Set(m) = self.heap.data_mut(s) {
             m.push(item)

@@ -41,18 +41,24 @@ pub enum IntSpec {
 impl IntSpec {
     /// The value.
     pub fn value(&self) -> BigInt {
-        let p30 = BigInt::from(1i64 << 30);
-        let p63 = BigInt::from(1u64 << 63);
+        BigInt::from(self.value_i128())
+    }
+
+    /// The value as an `i128` (every spec fits: the extremes are about ±2^63), so building an
+    /// int allocates no `BigInt` unless it does not fit an `i64`.
+    pub fn value_i128(&self) -> i128 {
+        let p30 = 1i128 << 30;
+        let p63 = 1i128 << 63;
         match self {
-            IntSpec::Zero => BigInt::from(0),
-            IntSpec::One => BigInt::from(1),
-            IntSpec::MinusOne => BigInt::from(-1),
-            IntSpec::CompactEdge(k) => p30 - 1 + (*k as i64).rem_euclid(4) - 1,
-            IntSpec::NegCompactEdge(k) => -p30 + (*k as i64).rem_euclid(4) - 1,
-            IntSpec::Pow63(k) => p63 + (*k as i64).rem_euclid(4) - 2,
-            IntSpec::NegPow63(k) => -p63 + (*k as i64).rem_euclid(4) - 2,
-            IntSpec::Small(v) => BigInt::from(*v),
-            IntSpec::Any(v) => BigInt::from(*v),
+            IntSpec::Zero => 0,
+            IntSpec::One => 1,
+            IntSpec::MinusOne => -1,
+            IntSpec::CompactEdge(k) => p30 - 1 + (*k as i128).rem_euclid(4) - 1,
+            IntSpec::NegCompactEdge(k) => -p30 + (*k as i128).rem_euclid(4) - 1,
+            IntSpec::Pow63(k) => p63 + (*k as i128).rem_euclid(4) - 2,
+            IntSpec::NegPow63(k) => -p63 + (*k as i128).rem_euclid(4) - 2,
+            IntSpec::Small(v) => *v as i128,
+            IntSpec::Any(v) => *v as i128,
         }
     }
 }
@@ -504,7 +510,13 @@ impl Builder<'_> {
     }
 
     fn int(&mut self, i: &IntSpec) -> Obj {
-        self.vm.new_int_big(i.value())
+        // the same object `new_int_big(i.value())` makes (it stores a value that fits an `i64`
+        // as a small int), without building a `BigInt` for every int of the state
+        let v = i.value_i128();
+        match i64::try_from(v) {
+            Ok(v) => self.vm.new_int(v),
+            Err(_) => self.vm.new_int_big(BigInt::from(v)),
+        }
     }
 
     fn class(&mut self, k: u8) -> Obj {
@@ -1203,7 +1215,27 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
 
 #[cfg(test)]
 mod tests {
-    use super::fresh_str_text;
+    use super::{fresh_str_text, IntSpec};
+    use num_bigint::BigInt;
+
+    #[test]
+    fn int_spec_values_are_the_edges_around_2_30_and_2_63() {
+        let p63 = BigInt::from(1u64 << 63);
+        for (spec, want) in [
+            (IntSpec::CompactEdge(0), BigInt::from((1i64 << 30) - 2)),
+            (IntSpec::CompactEdge(-1), BigInt::from((1i64 << 30) + 1)),
+            (IntSpec::NegCompactEdge(1), BigInt::from(-(1i64 << 30))),
+            (IntSpec::Pow63(-1), &p63 + 1),
+            (IntSpec::Pow63(0), &p63 - 2),
+            (IntSpec::NegPow63(0), -&p63 - 2),
+            (IntSpec::NegPow63(2), -&p63),
+            (IntSpec::Any(i64::MIN), BigInt::from(i64::MIN)),
+            (IntSpec::Small(-7), BigInt::from(-7)),
+        ] {
+            assert_eq!(spec.value(), want, "{spec:?}");
+            assert_eq!(BigInt::from(spec.value_i128()), want, "{spec:?}");
+        }
+    }
 
     #[test]
     fn fresh_str_text_is_s_then_the_decimal_index() {
