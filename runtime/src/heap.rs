@@ -411,7 +411,7 @@ impl Heap {
     /// Unchecked read of the data (for handles the runtime itself just validated).
     #[inline]
     pub fn data(&self, o: Obj) -> &ObjData {
-        &self.at(o.0 as usize).unwrap_or(self.sentinel()).data
+        &self.at(o.0 as usize).unwrap_or_else(|| self.sentinel()).data
     }
 
     /// Unchecked mutable data access (see [`Heap::data`]).
@@ -437,8 +437,18 @@ impl Heap {
 
     /// `Py_INCREF`.
     pub fn incref(&mut self, o: Obj) {
-        if self.is_immortal(o) && !o.is_null() {
-            return;
+        // the common cases with one lookup: an immortal, or a live object (what `get_mut`
+        // would find with no violation to record)
+        let i = o.0 as usize;
+        if !o.is_null() {
+            match self.at(i) {
+                Some(s) if s.immortal => return,
+                Some(s) if !s.freed => {
+                    self.at_in_range(i).rc += 1;
+                    return;
+                }
+                _ => {}
+            }
         }
         let s = self.get_mut(o, "Py_INCREF");
         if !s.immortal {
