@@ -54,7 +54,12 @@ impl Bytes<'_> {
     }
 
     fn vec<T>(&mut self, mut one: impl FnMut(&mut Self) -> T) -> Vec<T> {
-        let mut v = Vec::new();
+        if !self.bool() {
+            return Vec::new();
+        }
+        // the room the first push would give, without the growth path
+        let mut v = Vec::with_capacity(4);
+        v.push(one(self));
         while self.bool() {
             v.push(one(self));
         }
