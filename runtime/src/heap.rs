@@ -411,7 +411,10 @@ impl Heap {
     /// Unchecked read of the data (for handles the runtime itself just validated).
     #[inline]
     pub fn data(&self, o: Obj) -> &ObjData {
-        &self.at(o.0 as usize).unwrap_or_else(|| self.sentinel()).data
+        &self
+            .at(o.0 as usize)
+            .unwrap_or_else(|| self.sentinel())
+            .data
     }
 
     /// Unchecked mutable data access (see [`Heap::data`]).
