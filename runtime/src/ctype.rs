@@ -110,7 +110,7 @@ pub const OBJECT_STRUCTS: &[&str] = &[
 fn int_ty(base: &str) -> Option<IntTy> {
     Some(match base {
         "int" | "signed int" | "int32_t" => IntTy::INT,
-        "unsigned int" | "unsigned" | "uint32_t" | "Py_UCS4" => IntTy::U32,
+        "unsigned int" | "unsigned" | "uint32_t" | "Py_UCS4" | "digit" => IntTy::U32,
         "Py_ssize_t" | "intptr_t" | "long" | "long long" | "int64_t" | "Py_hash_t" | "ssize_t" => {
             IntTy::SSIZE
         }

@@ -201,17 +201,23 @@ fn every_global_and_field_matches() {
         let (ty, _) = name.split_once('.').expect("field key is Type.field");
         let e = lookup(name).unwrap_or_else(|| panic!("field {name}: no registry entry"));
         let reg = parse_sig(e.sig).unwrap();
-        assert_eq!(reg.params.len(), 1, "field {name}: getter arity");
+        let c = normalise(s(v, "c"));
+        // An array-typed field (`digit[1]`) is read element-wise: the getter also takes the
+        // index and returns the element type.
+        let (arity, ret) = match c.split_once('[') {
+            Some((elem, _)) => (2, elem.trim().to_string()),
+            None => (1, c.clone()),
+        };
+        assert_eq!(reg.params.len(), arity, "field {name}: getter arity");
         assert_eq!(
             reg.params[0].spelling,
             format!("{ty} *"),
             "field {name}: base type"
         );
-        assert_eq!(
-            reg.ret.spelling,
-            normalise(s(v, "c")),
-            "field {name}: C type"
-        );
+        if arity == 2 {
+            assert_eq!(reg.params[1].spelling, "Py_ssize_t", "field {name}: index");
+        }
+        assert_eq!(reg.ret.spelling, ret, "field {name}: C type");
         assert!(s(v, "get").contains(&format!("vm.{}(", e.rust)));
         if v.contains_key("set") {
             let set =

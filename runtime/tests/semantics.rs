@@ -586,3 +586,34 @@ fn intern_is_one_object_per_text() {
     assert_eq!(vm.intern(&long), a);
     assert_ne!(vm.intern(&"n".repeat(301)), a);
 }
+
+/// `ob_digit[i]` is digit `i` of the magnitude in base 2^30 (CPython's `PYLONG_BITS_IN_DIGIT`),
+/// least significant first; a negative int stores its magnitude.
+#[test]
+fn long_ob_digit_reads_base_2_30_digits_of_the_magnitude() {
+    let mut vm = Vm::new();
+    let zero = vm.new_int(0);
+    let five = vm.new_int(5);
+    let neg = vm.new_int(-7);
+    // 2^30 + 3 = digits [3, 1]
+    let two = vm.new_int((1 << 30) + 3);
+    // 2^63 = 2^(2*30 + 3): digits [0, 0, 8]
+    let big = vm.new_int_big(num_bigint::BigInt::from(1u64 << 63));
+    assert_eq!(vm.long_ob_digit(zero, 0), 0);
+    assert_eq!(vm.long_ob_digit(five, 0), 5);
+    assert_eq!(vm.long_ob_digit(neg, 0), 7);
+    assert_eq!(vm.long_ob_digit(two, 0), 3);
+    assert_eq!(vm.long_ob_digit(two, 1), 1);
+    assert_eq!(vm.long_ob_digit(big, 0), 0);
+    assert_eq!(vm.long_ob_digit(big, 2), 8);
+    assert!(vm.violations().is_empty());
+    // the registry getter takes the base and the index, like `p->long_value.ob_digit[i]`
+    let get = lookup("PyLongObject.long_value.ob_digit").expect("registered");
+    let r = get
+        .invoke(&mut vm, &mut [Value::Obj(two), Value::Int(1, IntTy::SSIZE)])
+        .unwrap();
+    assert_eq!(r, Value::Int(1, IntTy::U32));
+    // past the allocated digits (5 has one) is undefined behaviour: a violation
+    vm.long_ob_digit(five, 1);
+    assert_eq!(vm.violations().len(), 1);
+}

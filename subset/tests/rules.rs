@@ -359,6 +359,22 @@ fn byref_arguments_must_be_assignable() {
     );
 }
 
+/// `digit ob_digit[1]` is bound element-wise: `p->long_value.ob_digit[i]` reads a `digit`;
+/// the array itself is no value a body may hold.
+#[test]
+fn array_fields_are_read_indexed() {
+    let (s, v) =
+        check("PyObject *o = descr; Py_ssize_t i = ((PyLongObject *)o)->long_value.ob_digit[0];");
+    assert!(v.is_translatable(), "{:#?}", v.reasons());
+    let info = s
+        .info(&v, "((PyLongObject *)o)->long_value.ob_digit[0]", 0)
+        .unwrap();
+    assert_eq!(info.ty.to_string(), "digit");
+    let (_, v) = check("PyObject *o = descr; digit *d = ((PyLongObject *)o)->long_value.ob_digit;");
+    assert_eq!(rule_ids(&v), vec!["type.unsupported"], "{:#?}", v.reasons());
+    assert!(v.reasons()[0].message.contains("read other than as `[i]`"));
+}
+
 #[test]
 fn nested_field_paths() {
     let (s, v) = check("uint8_t c = this_instr->op.code; next_instr->op.code = c;");

@@ -394,3 +394,13 @@ fn stackrefs_to_pyobjects_is_a_vec_of_borrowed_objects() {
         "vm.dict_from_items(&values_o[..], 2i64, &values_o[(1i64 as usize).min(values_o.len())..], 2i64, oparg as i64,)",
     );
 }
+
+/// `digit ob_digit[1]` is read element-wise: the index is the template's `{0}` (a C
+/// `Py_ssize_t`), and the `digit` widens to `Py_ssize_t` like any `uint32_t`.
+#[test]
+fn array_field_element_is_the_getter_of_its_index() {
+    let l = lower("op(_T, (sub_st --)) {\n PyObject *sub = PyStackRef_AsPyObjectBorrow(sub_st);\n Py_ssize_t index = ((PyLongObject*)sub)->long_value.ob_digit[0];\n DEOPT_IF(index > 3);\n PyStackRef_CLOSE(sub_st);\n}\n");
+    let c = body(&l, "_T");
+    assert_has(&c, "vm.long_ob_digit(sub, 0i64)");
+    assert_has(&c, "as i64");
+}

@@ -271,6 +271,16 @@ pub fn hint_for(name: &str) -> Vec<Val> {
             let keys = (0..8).map(|k| (StrSpec::Name(k), Val::Int(IntSpec::One)));
             return vec![Val::Dict(keys.collect()), Val::Str(StrSpec::Name(0))];
         }
+        // a sequence and an index into it (the name's `INT` alone would make both ints)
+        "BINARY_OP_SUBSCR_LIST_INT" => {
+            return vec![Val::List(Vec::new()), Val::Int(IntSpec::Zero)];
+        }
+        "BINARY_OP_SUBSCR_TUPLE_INT" => {
+            return vec![Val::Tuple(Vec::new()), Val::Int(IntSpec::Zero)];
+        }
+        "STORE_SUBSCR_LIST_INT" => {
+            return vec![Val::None, Val::List(Vec::new()), Val::Int(IntSpec::Zero)];
+        }
         "CALL_ISINSTANCE" => {
             return vec![
                 Val::BuiltinType(8),

@@ -859,6 +859,25 @@ impl Compiler<'_> {
                     ret: self.ty(&info.ty),
                 }
             }
+            // `p->long_value.ob_digit[i]`: an array-typed field is read element-wise; its
+            // registry getter takes the base and the index.
+            B::Index
+                if matches!(&lhs.node, Expression::Member(_))
+                    && matches!(self.info(lhs)?.ty, CType::Array(..)) =>
+            {
+                let Expression::Member(m) = &lhs.node else {
+                    return unsupported("array field without its member");
+                };
+                let (get, base, _) = self.member(lhs, &m.node.expression, &m.node.operator.node)?;
+                Expr::Call {
+                    f: get,
+                    args: vec![
+                        Arg::Val(base, Ty::Other),
+                        Arg::Val(self.expr(rhs)?, Ty::Int(IntT::LONG)),
+                    ],
+                    ret: self.ty(&info.ty),
+                }
+            }
             B::Index => {
                 let ty = self.ty(&info.ty);
                 Expr::Index {

@@ -174,6 +174,26 @@ crate::api! {
         let v = self.long_val(op, "_PyLong_IsNonNegativeCompact of a non-int");
         v.is_compact() && v.sign() >= 0
     }
+    /// `op->long_value.ob_digit[i]`: digit `i` (30 bits, least significant first) of the
+    /// magnitude. The array is declared `digit ob_digit[1]` but allocated with one digit per
+    /// `_PyLong_DigitCount` (at least one: zero stores a 0 digit); reading past that is UB.
+    "digit PyLongObject.long_value.ob_digit(PyLongObject *op, Py_ssize_t i)" as "PyLongObject.long_value.ob_digit"
+    fn long_ob_digit(&mut self, op: Obj, i: i64) -> u32 {
+        let v = self.long_val(op, "ob_digit of a non-int");
+        if i < 0 || i >= v.digit_count().max(1) {
+            self.violation(Violation::Assertion("ob_digit index past the int's digits"));
+            return 0;
+        }
+        const MASK: u32 = (1 << 30) - 1;
+        match &v {
+            // `i` is below 3 here: an `i64` magnitude has at most 64 bits.
+            IntVal::Small(x) => (x.unsigned_abs() >> (30 * i as u32)) as u32 & MASK,
+            IntVal::Big(b) => {
+                let d = (b.magnitude() >> (30 * i as u64)) & num_bigint::BigUint::from(MASK);
+                u32::try_from(&d).unwrap_or(0)
+            }
+        }
+    }
     /// The value of a compact int.
     "Py_ssize_t _PyLong_CompactValue(PyLongObject *op)"
     fn long_compact_value(&mut self, op: Obj) -> i64 {

@@ -71,7 +71,20 @@ impl Checker<'_> {
                 );
                 None
             }
-            Expression::Member(m) => self.member(e, m),
+            Expression::Member(m) => {
+                let indexed = self.indexed_base.take() == Some(e.span);
+                let ty = self.member(e, m)?;
+                if matches!(ty, CType::Array(..)) && !indexed {
+                    // `p->long_value.ob_digit` is bound as its elements (`get` takes the index).
+                    self.bail(
+                        Rule::TypeUnsupported,
+                        e.span,
+                        format!("array-typed field of type {ty} read other than as `[i]`"),
+                    );
+                    return None;
+                }
+                Some(ty)
+            }
             Expression::Call(call) => self.call(e, call),
             Expression::CompoundLiteral(_) => self.unsupported(e, "compound literal"),
             Expression::SizeOfTy(_) | Expression::SizeOfVal(_) | Expression::AlignOf(_) => {
@@ -1127,7 +1140,9 @@ impl Checker<'_> {
             );
             return self.record(e, ft.ret.clone(), None, Some(NameRef::Function(name)));
         }
+        self.indexed_base = Some(base.span);
         let bt = self.expr(base);
+        self.indexed_base = None;
         if let Some(it) = self.expr(idx) {
             if !it.is_integer() {
                 self.bail(Rule::TypeMismatch, idx.span, format!("index of type {it}"));

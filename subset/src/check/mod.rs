@@ -77,6 +77,7 @@ pub fn check_body(body: &Node<Statement>, env: &BodyEnv, bindings: &Bindings) ->
         switches: 0,
         reasons: Vec::new(),
         typing: Typing::default(),
+        indexed_base: None,
     };
     c.check_env(body.span);
     c.stmt(body);
@@ -112,6 +113,8 @@ struct Checker<'a> {
     switches: usize,
     reasons: Vec<Reason>,
     typing: Typing,
+    /// The base of the `[]` being checked: an array-typed field may only be read there.
+    indexed_base: Option<Span>,
 }
 
 impl Checker<'_> {

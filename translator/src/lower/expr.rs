@@ -7,7 +7,7 @@
 //! with out-of-range counts made total; `&&`, `||` and `?:` keep their short-circuit evaluation.
 
 use lang_c::ast::{
-    BinaryOperator, CallExpression, Constant, Expression, MemberOperator, UnaryOperator,
+    BinaryOperator, CallExpression, Constant, Expression, MemberExpression, UnaryOperator,
 };
 use lang_c::span::Node;
 use subset::bindings::Template;
@@ -187,30 +187,7 @@ impl BodyCx<'_> {
                 let lit = syn::LitStr::new(&text, proc_macro2::Span::call_site());
                 Ok(LExpr::new(parse_quote!(#lit), self.info(e)?.ty.clone()))
             }
-            Expression::Member(m) => {
-                let info = self.info(e)?.clone();
-                let Some(NameRef::Field { struct_name, field }) = &info.name else {
-                    return Err("member access without a bound field".into());
-                };
-                let fb = self
-                    .b
-                    .field(struct_name, field)
-                    .ok_or_else(|| format!("unbound field {struct_name}.{field}"))?;
-                let get = fb.get.clone();
-                // A nested member path (`interp->callable_cache.len` is the field
-                // `callable_cache.len`): the base is the struct below the inner members.
-                let mut base_e = &m.node.expression;
-                for _ in 0..field.matches('.').count() {
-                    match &base_e.node {
-                        Expression::Member(inner) => base_e = &inner.node.expression,
-                        _ => return Err(format!("nested field {field} without its members")),
-                    }
-                }
-                let base = self.expr(base_e)?;
-                let _ = m.node.operator.node == MemberOperator::Direct;
-                let out = expand(&get, &[], Some(base.expr), None)?;
-                Ok(LExpr::new(out, info.ty))
-            }
+            Expression::Member(m) => self.field_read(e, m, None),
             Expression::Call(call) => self.call(e, call),
             Expression::UnaryOperator(u) => self.unary(e, &u.node.operator.node, &u.node.operand),
             Expression::Cast(c) => {
@@ -789,6 +766,47 @@ impl BodyCx<'_> {
         }
     }
 
+    /// A bound field read: `p->f`, a nested path `p->a.b`, or an element `p->f[i]` of an
+    /// array-typed field (its `get` template takes the index as `{0}`).
+    fn field_read(
+        &mut self,
+        e: &Node<Expression>,
+        m: &Node<MemberExpression>,
+        index: Option<Expr>,
+    ) -> Result<LExpr, String> {
+        let info = self.info(e)?.clone();
+        let Some(NameRef::Field { struct_name, field }) = &info.name else {
+            return Err("member access without a bound field".into());
+        };
+        let fb = self
+            .b
+            .field(struct_name, field)
+            .ok_or_else(|| format!("unbound field {struct_name}.{field}"))?;
+        let get = fb.get.clone();
+        // A nested member path (`interp->callable_cache.len` is the field
+        // `callable_cache.len`): the base is the struct below the inner members.
+        let mut base_e = &m.node.expression;
+        for _ in 0..field.matches('.').count() {
+            match &base_e.node {
+                Expression::Member(inner) => base_e = &inner.node.expression,
+                _ => return Err(format!("nested field {field} without its members")),
+            }
+        }
+        let base = self.expr(base_e)?;
+        match (index, &info.ty) {
+            (Some(i), CType::Array(elem, _)) => {
+                let out = expand(&get, &[i], Some(base.expr), None)?;
+                Ok(LExpr::new(out, (**elem).clone()))
+            }
+            (None, CType::Array(..)) => Err(format!("array field {field} read without an index")),
+            (Some(_), _) => Err(format!("indexing the non-array field {field}")),
+            (None, _) => {
+                let out = expand(&get, &[], Some(base.expr), None)?;
+                Ok(LExpr::new(out, info.ty))
+            }
+        }
+    }
+
     fn binary(
         &mut self,
         e: &Node<Expression>,
@@ -810,6 +828,17 @@ impl BodyCx<'_> {
             return Ok(LExpr::new(out, info.ty));
         }
         match op {
+            Index
+                if matches!(&lhs.node, Expression::Member(_))
+                    && matches!(self.info(lhs)?.ty, CType::Array(..)) =>
+            {
+                let Expression::Member(m) = &lhs.node else {
+                    return Err("array field without its member".into());
+                };
+                let idx = self.expr(rhs)?;
+                let i = self.convert(idx, &CType::LONG)?;
+                self.field_read(lhs, m, Some(i))
+            }
             Index if self.is_view(lhs) => {
                 let idx = self.expr(rhs)?;
                 let i = paren(idx.expr);
