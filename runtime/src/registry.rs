@@ -9,7 +9,32 @@ use crate::ctype::{parse_sig, CSig, CType};
 use crate::value::{CallError, FromValue, Value};
 use crate::vm::Vm;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// FNV-1a over the key's bytes: the reference interpreter looks entries up by name while it
+/// runs, and the default SipHash was most of a lookup's cost (the keys are fixed names, so
+/// collision attacks are no concern).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
 
 /// The dynamic entry point of one API function.
 pub type CallFn = fn(&mut Vm, &mut [Value]) -> Result<Value, CallError>;
@@ -60,7 +85,7 @@ pub struct ApiEntry {
 #[derive(Debug)]
 pub struct Registry {
     entries: Vec<ApiEntry>,
-    index: HashMap<&'static str, usize>,
+    index: HashMap<&'static str, usize, BuildHasherDefault<Fnv>>,
     /// prototypes that failed to parse (a bug in the runtime; a test asserts this is empty)
     pub errors: Vec<String>,
 }
@@ -96,7 +121,7 @@ fn build() -> Registry {
         }
     }
     entries.sort_by(|a, b| a.name.cmp(b.name));
-    let mut index = HashMap::new();
+    let mut index = HashMap::with_hasher(BuildHasherDefault::<Fnv>::default());
     for (i, e) in entries.iter().enumerate() {
         if index.insert(e.name, i).is_some() {
             errors.push(format!("duplicate registry entry `{}`", e.name));
