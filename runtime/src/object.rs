@@ -102,6 +102,9 @@ pub struct CodeData {
     pub nlocalsplus: i32,
     /// `co_nlocals`
     pub nlocals: i32,
+    /// `co_nfreevars`: the last `co_nfreevars` entries of `localsplus` are the free variables
+    /// (`COPY_FREE_VARS` fills them from the function's closure)
+    pub nfreevars: i32,
     /// `co_framesize` (localsplus + stack + frame header)
     pub framesize: i32,
     /// `co_stacksize`

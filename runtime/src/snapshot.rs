@@ -115,6 +115,7 @@ fn data_eq(a: &ObjData, b: &ObjData) -> bool {
                 && x.flags == y.flags
                 && x.argcount == y.argcount
                 && x.nlocalsplus == y.nlocalsplus
+                && x.nfreevars == y.nfreevars
                 && x.framesize == y.framesize
                 && x.version == y.version
                 && x.instrumentation_version == y.instrumentation_version

@@ -501,6 +501,7 @@ impl Vm {
             kwonlyargcount: 0,
             nlocalsplus: nlocals as i32,
             nlocals: nlocals as i32,
+            nfreevars: 0,
             framesize: (nlocals + stacksize + 10) as i32,
             stacksize: stacksize as i32,
             consts,

@@ -617,3 +617,21 @@ fn long_ob_digit_reads_base_2_30_digits_of_the_magnitude() {
     vm.long_ob_digit(five, 1);
     assert_eq!(vm.violations().len(), 1);
 }
+
+/// `f->localsplus[i]` of a frame: locals then the value stack; a plain store (the old value is
+/// not released), and an index past the frame's slots is a violation.
+#[test]
+fn frame_localsplus_reads_and_writes_slots_of_any_frame() {
+    let mut vm = Vm::new();
+    let code = vm.simple_code(vec![0; 4], Vec::new(), &[], 1, 2);
+    vm.push_frame(code, Obj::NULL, Obj::NULL, Obj::NULL);
+    let f = vm.frame();
+    vm.frame_set_localsplus(f, 2, StackRef::NONE);
+    assert_eq!(vm.frame_localsplus(f, 2), StackRef::NONE);
+    assert_eq!(vm.frame_localsplus(f, 0), StackRef::NULL);
+    assert!(vm.violations().is_empty());
+    // 1 local + 2 stack slots: index 3 is past them
+    vm.frame_set_localsplus(f, 3, StackRef::NONE);
+    assert_eq!(vm.frame_localsplus(f, -1), StackRef::NULL);
+    assert_eq!(vm.violations().len(), 2);
+}

@@ -404,3 +404,15 @@ fn array_field_element_is_the_getter_of_its_index() {
     assert_has(&c, "vm.long_ob_digit(sub, 0i64)");
     assert_has(&c, "as i64");
 }
+
+/// `frame->localsplus[i] = v` is the array field's `set` template with the index as `{0}`.
+#[test]
+fn array_field_store_is_the_setter_of_its_index() {
+    let l = lower("op(_T, (v --)) {\n frame->localsplus[oparg + 1] = v;\n}\n");
+    let c = body(&l, "_T");
+    // C's `oparg + 1` (int) converted to the `Py_ssize_t` index
+    assert_has(
+        &c,
+        "vm.frame_set_localsplus(base_, oparg.wrapping_add(1i32) as i64, v)",
+    );
+}

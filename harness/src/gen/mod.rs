@@ -1041,6 +1041,12 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         let lo = (oparg & 0xf) % nlocals as u32;
         oparg = (hi << 4) | lo;
     }
+    // `COPY_FREE_VARS` asserts `oparg == co_nfreevars`: the code's last `oparg` locals are its
+    // free variables (below), so the oparg is at most the number of locals.
+    let free_vars = layout.name == "COPY_FREE_VARS";
+    if free_vars {
+        oparg %= nlocals as u32 + 1;
+    }
     let stacksize = extra + popped.max(pushed) + 8;
     let mut units = vec![0u16; THIS_INSTR as usize + layout.size as usize + 8];
     units[THIS_INSTR as usize] = (layout.opcode as u16 & 0xff) | (((oparg & 0xff) as u16) << 8);
@@ -1090,6 +1096,25 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         caller_code = Some(cc);
     }
     let func = b.function(0);
+    let nfree = if free_vars { oparg as usize } else { 0 };
+    if free_vars {
+        // the function's closure: one cell per free variable (the compiler's invariant)
+        let cells = (0..nfree)
+            .map(|i| {
+                let v = b.vm.new_int(i as i64);
+                let c = b.vm.new_cell(v);
+                b.vm.heap.decref(v);
+                c
+            })
+            .collect();
+        let closure = b.vm.new_tuple(cells);
+        if let ObjData::Code(c) = b.vm.heap.data_mut(code) {
+            std::sync::Arc::make_mut(c).nfreevars = nfree as i32;
+        }
+        if let ObjData::Function(f) = b.vm.heap.data_mut(func) {
+            std::sync::Arc::make_mut(f).closure = closure;
+        }
+    }
     b.vm.push_frame(code, func, globals, builtins);
     b.vm.heap.decref(func);
     b.vm.roots = vec![code, globals, builtins];
@@ -1100,7 +1125,8 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
         set_keys_version(b.vm, d);
         b.vm.cur().locals = d;
     }
-    for (i, v) in spec.locals.iter().take(nlocals).enumerate() {
+    // (free variables are NULL until `COPY_FREE_VARS` fills them)
+    for (i, v) in spec.locals.iter().take(nlocals - nfree).enumerate() {
         let o = b.val(v, 1);
         if !o.is_null() {
             let r = b.vm.stackref_steal(o);

@@ -610,6 +610,25 @@ impl Compiler<'_> {
                     ty,
                 }
             }
+            // `frame->localsplus[i] = v`: an array-typed field's registry getter and setter
+            // take the base and the index.
+            (Expression::BinaryOperator(b), _)
+                if b.node.operator.node == BinaryOperator::Index
+                    && matches!(&b.node.lhs.node, Expression::Member(_))
+                    && matches!(self.info(&b.node.lhs)?.ty, CType::Array(..)) =>
+            {
+                let Expression::Member(m) = &b.node.lhs.node else {
+                    return unsupported("array field without its member");
+                };
+                let (get, base, _) =
+                    self.member(&b.node.lhs, &m.node.expression, &m.node.operator.node)?;
+                Place::Call {
+                    set: entry(&format!("{}=", get.name))?,
+                    get,
+                    args: vec![base, self.expr(&b.node.rhs)?],
+                    ty,
+                }
+            }
             (Expression::BinaryOperator(b), _) if b.node.operator.node == BinaryOperator::Index => {
                 Place::Elem {
                     base: Box::new(self.expr(&b.node.lhs)?),

@@ -534,3 +534,48 @@ fn resume_check_compares_the_eval_breaker_with_the_code_s_instrumentation_versio
     vm.ts.eval_breaker = 1 << 8;
     assert_eq!(inst.run(&mut vm, 0), Ok(Outcome::Deopt));
 }
+
+/// `p->long_value.ob_digit[i]` (an array-typed field) is the registry getter of the base and
+/// the index: 2^30 + 3 has digits [3, 1] in base 2^30.
+#[test]
+fn array_field_elements_are_read_by_index() {
+    let dsl =
+        "inst(TEST_OP, (sub_st -- sub_st)) { PyObject *sub = PyStackRef_AsPyObjectBorrow(sub_st); \
+               Py_ssize_t lo = ((PyLongObject*)sub)->long_value.ob_digit[0]; \
+               Py_ssize_t hi = ((PyLongObject*)sub)->long_value.ob_digit[oparg]; \
+               DEOPT_IF(lo != 3 || hi != 1); }";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    for (v, oparg, expected) in [
+        ((1i64 << 30) + 3, 1, Outcome::Continue),
+        ((1i64 << 30) + 4, 1, Outcome::Deopt),
+        // digit 0 read twice: 3 != 1
+        ((1i64 << 30) + 3, 0, Outcome::Deopt),
+    ] {
+        let mut vm = vm_with(&[]);
+        let o = vm.new_int(v);
+        let s = vm.stackref_steal(o);
+        vm.push(s);
+        assert_eq!(inst.run(&mut vm, oparg).unwrap(), expected, "{v} [{oparg}]");
+        assert!(vm.violations().is_empty());
+    }
+}
+
+/// `frame->localsplus[i] = v` is the array field's registry setter of the base, the index and
+/// the value (a plain store), and `frame->localsplus[i]` its getter.
+#[test]
+fn array_field_elements_are_stored_by_index() {
+    let dsl = "inst(TEST_OP, (--)) { frame->localsplus[oparg] = PyStackRef_None; \
+               DEOPT_IF(!PyStackRef_IsNone(frame->localsplus[oparg])); }";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    let mut vm = vm_with(&[]);
+    assert_eq!(inst.run(&mut vm, 2).unwrap(), Outcome::Continue);
+    assert_eq!(vm.frames[0].localsplus[2], StackRef::NONE);
+    assert_eq!(vm.frames[0].localsplus[1], StackRef::NULL);
+    assert!(vm.violations().is_empty());
+    // past the frame's slots (no locals, 8 stack slots): a violation, not a write elsewhere
+    let mut vm = vm_with(&[]);
+    inst.run(&mut vm, 8).unwrap();
+    assert!(!vm.violations().is_empty());
+}

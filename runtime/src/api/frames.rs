@@ -204,6 +204,27 @@ crate::api! {
         }
     }
 
+    /// `f->localsplus[i]` of any frame: locals, then the value stack (declared
+    /// `_PyStackRef localsplus[1]`, allocated `co_framesize` long; past the slots is UB).
+    "_PyStackRef _PyInterpreterFrame.localsplus(_PyInterpreterFrame *f, Py_ssize_t i)" as "_PyInterpreterFrame.localsplus"
+    fn frame_localsplus(&mut self, f: FrameId, i: i64) -> StackRef {
+        let slot = usize::try_from(i).ok().and_then(|i| self.frame_mut(f).localsplus.get(i).copied());
+        slot.unwrap_or_else(|| {
+            self.violation(Violation::Assertion("localsplus index out of range"));
+            StackRef::NULL
+        })
+    }
+
+    /// `f->localsplus[i] = value` (a plain store: the old value is not released).
+    "void _PyInterpreterFrame.localsplus=(_PyInterpreterFrame *f, Py_ssize_t i, _PyStackRef value)" as "_PyInterpreterFrame.localsplus="
+    fn frame_set_localsplus(&mut self, f: FrameId, i: i64, value: StackRef) -> () {
+        let slot = usize::try_from(i).ok().and_then(|i| self.frame_mut(f).localsplus.get_mut(i));
+        match slot {
+            Some(s) => *s = value,
+            None => self.violation(Violation::Assertion("localsplus index out of range")),
+        }
+    }
+
     /// Stores `value` in local `i` and then releases the old value.
     "void SETLOCAL(int i, _PyStackRef value)"
     fn setlocal(&mut self, i: i32, value: StackRef) -> () {
@@ -501,6 +522,10 @@ crate::api! {
     /// `co->co_nlocalsplus`
     "int PyCodeObject.co_nlocalsplus(PyCodeObject *co)" as "PyCodeObject.co_nlocalsplus"
     fn code_co_nlocalsplus(&mut self, co: Obj) -> i32 { self.code_data(co, "co_nlocalsplus").map_or(0, |c| c.nlocalsplus) }
+
+    /// `co->co_nfreevars`
+    "int PyCodeObject.co_nfreevars(PyCodeObject *co)" as "PyCodeObject.co_nfreevars"
+    fn code_co_nfreevars(&mut self, co: Obj) -> i32 { self.code_data(co, "co_nfreevars").map_or(0, |c| c.nfreevars) }
 
     /// `co->co_nlocals`
     "int PyCodeObject.co_nlocals(PyCodeObject *co)" as "PyCodeObject.co_nlocals"

@@ -843,7 +843,7 @@ fn read_typed(
                 // An array-typed field is read indexed (`p->f[i]`): `get` takes the index `{0}`.
                 let arity = usize::from(matches!(ty, Some(CType::Array(..))));
                 r.check_template("get", get.as_ref(), (arity, false, true, false));
-                r.check_template("set", set.as_ref(), (0, false, true, true));
+                r.check_template("set", set.as_ref(), (arity, false, true, true));
                 if p.reader.finish(report) {
                     if let (Some(c), Some((get, _)), Some((struct_name, field))) = (ty, get, split)
                     {

@@ -817,6 +817,20 @@ impl Checker<'_> {
                     Some((_, Some(NameRef::StackItem | NameRef::Local { .. }))) => {
                         Place::ArrayElement
                     }
+                    // `frame->localsplus[i]`: an element of an array-typed field with `set`
+                    Some((CType::Array(..), Some(NameRef::Field { struct_name, field }))) => {
+                        if self
+                            .b
+                            .field(struct_name, field)
+                            .is_some_and(|f| f.set.is_some())
+                        {
+                            Place::WritableField
+                        } else {
+                            Place::ReadOnly(format!(
+                                "field {struct_name}.{field} (no `set` template)"
+                            ))
+                        }
+                    }
                     _ => Place::ReadOnly("an element of a bound array".into()),
                 }
             }

@@ -1175,6 +1175,44 @@ impl BodyCx<'_> {
                     base: None,
                 })
             }
+            // `frame->localsplus[i] = v`: the array field's `set` template, index as `{0}`
+            (Expression::BinaryOperator(b), _)
+                if b.node.operator.node == BinaryOperator::Index
+                    && matches!(&b.node.lhs.node, Expression::Member(_))
+                    && matches!(self.info(&b.node.lhs)?.ty, CType::Array(..)) =>
+            {
+                let lhs = &b.node.lhs;
+                let (Expression::Member(m), Some(NameRef::Field { struct_name, field })) =
+                    (&lhs.node, self.info(lhs)?.name.clone())
+                else {
+                    return Err("array field without its member".into());
+                };
+                let fb = self
+                    .b
+                    .field(&struct_name, &field)
+                    .ok_or("unbound field")?
+                    .clone();
+                let set = fb
+                    .set
+                    .clone()
+                    .ok_or_else(|| format!("field {struct_name}.{field} has no `set` template"))?;
+                let idx = self.expr(&b.node.rhs)?;
+                let i = self.convert(idx, &CType::LONG)?;
+                let mut base_e = &m.node.expression;
+                for _ in 0..field.matches('.').count() {
+                    if let Expression::Member(inner) = &base_e.node {
+                        base_e = &inner.node.expression;
+                    }
+                }
+                let base = self.expr(base_e)?.expr;
+                let get = expand(&fb.get, std::slice::from_ref(&i), Some(base.clone()), None)?;
+                Ok(Place::Setter {
+                    get,
+                    set,
+                    args: vec![i],
+                    base: Some(base),
+                })
+            }
             (Expression::BinaryOperator(b), _) if b.node.operator.node == BinaryOperator::Index => {
                 if let Expression::Identifier(id) = &b.node.lhs.node {
                     let v = self.var_ident(&id.node.name);
