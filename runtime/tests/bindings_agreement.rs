@@ -113,15 +113,7 @@ fn every_function_matches_its_registry_entry() {
         }
         // Read-through parameters: the table's `addr` indices are exactly the registry's
         // pointers to one constant integer (`const uintptr_t *obj`).
-        let table_addr: Vec<usize> = v
-            .get("addr")
-            .and_then(Value::as_array)
-            .map(|l| {
-                l.iter()
-                    .map(|i| i.as_integer().expect("index") as usize)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let table_addr: Vec<usize> = indices(v, "addr");
         let reg_addr: Vec<usize> = reg
             .params
             .iter()
@@ -132,15 +124,7 @@ fn every_function_matches_its_registry_entry() {
         assert_eq!(table_addr, reg_addr, "{name}: addr parameters");
         // Array parameters: the table's `array` indices are exactly the registry's read-only
         // array parameters (`const _PyStackRef *`, `PyObject *const *`).
-        let table_arrays: Vec<usize> = v
-            .get("array")
-            .and_then(Value::as_array)
-            .map(|l| {
-                l.iter()
-                    .map(|i| i.as_integer().expect("index") as usize)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let table_arrays: Vec<usize> = indices(v, "array");
         let reg_arrays: Vec<usize> = reg
             .params
             .iter()
@@ -161,6 +145,18 @@ fn every_function_matches_its_registry_entry() {
         checked += 1;
     }
     assert!(checked > 200, "only {checked} functions");
+}
+
+/// The parameter indices an entry lists under `key` (`addr = [0]`), empty when absent.
+fn indices(v: &Table, key: &str) -> Vec<usize> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .map(|i| i.as_integer().expect("index") as usize)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]

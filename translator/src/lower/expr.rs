@@ -1141,6 +1141,25 @@ impl BodyCx<'_> {
         Ok(parse_quote!({ let #tmp = #new; #store; #tmp }))
     }
 
+    /// A field binding with its store template (the table gives read-only fields no `set`,
+    /// so assigning one is a lowering error, not a silent no-op).
+    fn settable_field(
+        &self,
+        struct_name: &str,
+        field: &str,
+    ) -> Result<(subset::bindings::FieldBinding, Template), String> {
+        let fb = self
+            .b
+            .field(struct_name, field)
+            .ok_or("unbound field")?
+            .clone();
+        let set = fb
+            .set
+            .clone()
+            .ok_or_else(|| format!("field {struct_name}.{field} has no `set` template"))?;
+        Ok((fb, set))
+    }
+
     /// An assignment target.
     pub fn place(&mut self, e: &Node<Expression>) -> Result<Place, String> {
         let info = self.info(e)?.clone();
@@ -1187,15 +1206,7 @@ impl BodyCx<'_> {
                 else {
                     return Err("array field without its member".into());
                 };
-                let fb = self
-                    .b
-                    .field(&struct_name, &field)
-                    .ok_or("unbound field")?
-                    .clone();
-                let set = fb
-                    .set
-                    .clone()
-                    .ok_or_else(|| format!("field {struct_name}.{field} has no `set` template"))?;
+                let (fb, set) = self.settable_field(&struct_name, &field)?;
                 let idx = self.expr(&b.node.rhs)?;
                 let i = self.convert(idx, &CType::LONG)?;
                 let mut base_e = &m.node.expression;
@@ -1225,15 +1236,7 @@ impl BodyCx<'_> {
                 Ok(Place::Direct(parse_quote!(#bx[#i])))
             }
             (Expression::Member(m), Some(NameRef::Field { struct_name, field })) => {
-                let fb = self
-                    .b
-                    .field(struct_name, field)
-                    .ok_or("unbound field")?
-                    .clone();
-                let set = fb
-                    .set
-                    .clone()
-                    .ok_or_else(|| format!("field {struct_name}.{field} has no `set` template"))?;
+                let (fb, set) = self.settable_field(struct_name, field)?;
                 let base_node = match &m.node.expression.node {
                     Expression::Member(inner) if field.contains('.') => &inner.node.expression,
                     _ => &m.node.expression,
