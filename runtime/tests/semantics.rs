@@ -635,3 +635,20 @@ fn frame_localsplus_reads_and_writes_slots_of_any_frame() {
     assert_eq!(vm.frame_localsplus(f, -1), StackRef::NULL);
     assert_eq!(vm.violations().len(), 2);
 }
+
+#[test]
+fn py_size_of_a_str_is_its_length_in_code_points() {
+    // `PyASCIIObject.length` overlays `ob_size`: CPython's `Py_SIZE("abc")` is 3, and
+    // `_TO_BOOL_STR` relies on it (`assert(Py_SIZE(value_o))` for every non-empty str).
+    let mut vm = Vm::new();
+    let abc = vm.new_str("abc");
+    let accented = vm.new_str("h\u{e9}");
+    let empty = vm.new_str("");
+    let one = vm.new_int(1);
+    let two = vm.new_int(2);
+    let pair = vm.new_tuple(vec![one, two]);
+    assert_eq!(vm.py_size(abc), 3);
+    assert_eq!(vm.py_size(accented), 2);
+    assert_eq!(vm.py_size(empty), 0);
+    assert_eq!(vm.py_size(pair), 2);
+}

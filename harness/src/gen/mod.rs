@@ -275,6 +275,10 @@ pub fn hint_for(name: &str) -> Vec<Val> {
         "BINARY_OP_SUBSCR_LIST_INT" => {
             return vec![Val::List(Vec::new()), Val::Int(IntSpec::Zero)];
         }
+        "BINARY_OP_SUBSCR_LIST_SLICE" => {
+            let slice = Val::Slice(Box::new(Val::Int(IntSpec::Zero)), Box::new(Val::None));
+            return vec![Val::List(Vec::new()), slice];
+        }
         "BINARY_OP_SUBSCR_TUPLE_INT" => {
             return vec![Val::Tuple(Vec::new()), Val::Int(IntSpec::Zero)];
         }
@@ -796,6 +800,8 @@ fn same_kind(like: &Val, v: &Val, i: usize) -> Val {
             Val::Tuple(vec![Val::Int(IntSpec::Small(k)), v.clone()])
         }
         (Val::Null, _) => Val::Null,
+        // an index hint (`*_SUBSCR_*_INT`) stays an index the hinted sequence has
+        (Val::Int(IntSpec::Zero), _) => Val::Int(IntSpec::Zero),
         (Val::BuiltinType(t), _) => Val::BuiltinType(*t),
         (Val::Int(_), _) => Val::Int(IntSpec::Small(k)),
         (Val::Float(_), _) => Val::Float(FloatSpec::Any(k as f64 * 1.5)),
@@ -945,18 +951,22 @@ struct ProtoNames {
 /// Builds stack item `i` of the state (items `extra..` are the instruction's inputs) and pushes
 /// it on the running frame; returns the object (NULL for a NULL slot).
 fn stack_item(b: &mut Builder, spec: &StateSpec, layout: &Layout, extra: usize, i: usize) -> Obj {
-    let o = if spec.stack.is_empty() {
+    // The hint applies to an input whether or not the bytes described any stack values: with
+    // an empty stack spec (about half of all states) the hinted kind's default is used, else
+    // those states would only ever exercise the guards' failure paths.
+    let k = i.wrapping_sub(extra);
+    let hinted = i >= extra && !layout.hint.is_empty() && spec.uniform & (1 << (k % 8)) != 0;
+    let o = if hinted {
+        let like = &layout.hint[k % layout.hint.len()];
+        let v = spec
+            .stack
+            .get(i % spec.stack.len().max(1))
+            .unwrap_or(&Val::None);
+        b.val(&same_kind(like, v, i), 0)
+    } else if spec.stack.is_empty() {
         wk::NONE
     } else {
-        let v = &spec.stack[i % spec.stack.len()];
-        let k = i.wrapping_sub(extra);
-        if i >= extra && !layout.hint.is_empty() && spec.uniform & (1 << (k % 8)) != 0 {
-            let like = &layout.hint[k % layout.hint.len()];
-            let v = same_kind(like, v, i);
-            b.val(&v, 0)
-        } else {
-            b.val(v, 0)
-        }
+        b.val(&spec.stack[i % spec.stack.len()], 0)
     };
     let r = if o.is_null() {
         StackRef::NULL
@@ -1046,6 +1056,19 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let free_vars = layout.name == "COPY_FREE_VARS";
     if free_vars {
         oparg %= nlocals as u32 + 1;
+    }
+    // `COMPARE_OP_STR` asserts what CPython's compiler emits for it: `==` or `!=`
+    // (`(oparg >> 5)` is Py_EQ 2 or Py_NE 3) with that comparison's COMPARISON_* mask in the low
+    // four bits (EQUALS 8, NOT_EQUALS 7, pycore_code.h); bit 16 (convert to bool) stays free.
+    // Any other oparg only ever fails the assert, so the state would be a skip.
+    // `UNPACK_SEQUENCE_TWO_TUPLE` asserts `oparg == 2` (the compiler specializes only
+    // `a, b = ...` to it).
+    if layout.name == "UNPACK_SEQUENCE_TWO_TUPLE" {
+        oparg = 2;
+    }
+    if layout.name == "COMPARE_OP_STR" {
+        let (cmp, mask) = if oparg & 1 == 0 { (2, 8) } else { (3, 7) };
+        oparg = (cmp << 5) | mask | (oparg & 16);
     }
     let stacksize = extra + popped.max(pushed) + 8;
     let mut units = vec![0u16; THIS_INSTR as usize + layout.size as usize + 8];

@@ -36,13 +36,16 @@ crate::api! {
         self.exact(ob, ty, "Py_IS_TYPE")
     }
 
-    /// `ob_size` of a variable-size object (ints: signed digit count).
+    /// `ob_size` of a variable-size object (ints: signed digit count). A str has no `ob_size`
+    /// of its own, but `PyASCIIObject.length` (code points) sits where `ob_size` would, so
+    /// `Py_SIZE(str)` is its length: `_TO_BOOL_STR` asserts it non-zero for a non-empty str.
     "Py_ssize_t Py_SIZE(PyObject *ob)"
     fn py_size(&mut self, ob: Obj) -> i64 {
         self.heap.get(ob, "Py_SIZE");
         match self.heap.data(ob) {
             ObjData::Tuple(v) | ObjData::List(v) => v.len() as i64,
             ObjData::Bytes(b) => b.len() as i64,
+            ObjData::Str(t) => t.chars().count() as i64,
             ObjData::Int(i) => i.digit_count() * i.sign() as i64,
             _ => 0,
         }
