@@ -977,11 +977,28 @@ fn stack_item(b: &mut Builder, spec: &StateSpec, layout: &Layout, extra: usize, 
     o
 }
 
+/// The argument count a specialized call over `args[oparg]` promises (the count its `DEOPT_IF`
+/// checks). `CALL_LEN`, `CALL_TYPE_1`, ... declare a single `arg` and need none.
+fn call_arity(name: &str) -> Option<u32> {
+    match name {
+        "CALL_ISINSTANCE" => Some(2),
+        _ => None,
+    }
+}
+
 /// Builds the state for `layout` from `spec`.
 pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     let (proto, names) = prototype();
     let mut vm = proto.clone();
     let mut oparg = oparg_of(&spec.oparg);
+    // A call specialized for one argument count (`CALL_ISINSTANCE`: `isinstance(o, cls)`)
+    // deopts on any other; in half the states (bit 5 of `uniform`) the oparg is that count,
+    // with the hint's NULL `self_or_null`.
+    if spec.uniform & 0x20 != 0 {
+        if let Some(n) = call_arity(&layout.name) {
+            oparg = n;
+        }
+    }
     let first = oparg;
     let mut popped = Layout::count(&layout.popped, oparg);
     let mut pushed = Layout::count(&layout.pushed, oparg);
