@@ -757,7 +757,7 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
     let siblings = a.heap.fork_id() != 0 && a.heap.fork_id() == b.heap.fork_id();
     let mut m = Matcher::with_buffers(a, b);
     (m.siblings, m.old_end, m.lo) = (siblings, old_end, lo as u32);
-    let mut dirty = std::mem::take(&mut m.dirty);
+    let mut dirty = std::mem::take(&mut m.buf.dirty);
     dirty.clear();
     if siblings {
         dirty.resize((old_end - lo as u32) as usize, false);
@@ -771,12 +771,12 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
             dirty[(h - lo as u32) as usize] = true;
         }
     }
-    m.dirty = dirty;
-    m.ab.clear();
-    m.ab.resize(a.heap.len().saturating_sub(lo), u32::MAX);
-    m.ba.clear();
-    m.ba.resize(b.heap.len().saturating_sub(lo), u32::MAX);
-    m.queue.clear();
+    m.buf.dirty = dirty;
+    m.buf.ab.clear();
+    m.buf.ab.resize(a.heap.len().saturating_sub(lo), u32::MAX);
+    m.buf.ba.clear();
+    m.buf.ba.resize(b.heap.len().saturating_sub(lo), u32::MAX);
+    m.buf.queue.clear();
     if let (Some(fa), Some(fb)) = (
         a.frames.get(a.current.0 as usize),
         b.frames.get(b.current.0 as usize),
@@ -855,14 +855,14 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
         // Every written old object is compared (freed ones too: more than the snapshot shows,
         // which can only turn an "equal" into a "maybe different").
         for h in lo as u32..old_end {
-            if m.dirty[(h - lo as u32) as usize] && !m.link(Obj(h), Obj(h)) {
+            if m.buf.dirty[(h - lo as u32) as usize] && !m.link(Obj(h), Obj(h)) {
                 return false;
             }
         }
     }
     // Immortal prefix slots are never live mortals, so the loop would do nothing there.
     for h in lo as u32..a.fresh_from.min(a.heap.len() as u32) {
-        if siblings && !m.dirty[(h - lo as u32) as usize] {
+        if siblings && !m.buf.dirty[(h - lo as u32) as usize] {
             continue;
         }
         let (sa, sb) = (a.heap.slot(Obj(h)), b.heap.slot(Obj(h)));
@@ -874,10 +874,10 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
             return false;
         }
     }
-    let mut ka = std::mem::take(&mut m.ka);
-    let mut kb = std::mem::take(&mut m.kb);
+    let mut ka = std::mem::take(&mut m.buf.ka);
+    let mut kb = std::mem::take(&mut m.buf.kb);
     let equal = m.drain(&mut ka, &mut kb);
-    (m.ka, m.kb) = (ka, kb);
+    (m.buf.ka, m.buf.kb) = (ka, kb);
     if !equal {
         return false;
     }
@@ -891,17 +891,21 @@ pub fn quick_equal(a: &Vm, oa: Option<Outcome>, b: &Vm, ob: Option<Outcome>) -> 
                     .is_some_and(|s| !s.immortal && !s.freed)
         })
     };
-    !leaked(a, &m.ab) && !leaked(b, &m.ba)
+    !leaked(a, &m.buf.ab) && !leaked(b, &m.buf.ba)
 }
 
 /// The buffers of a [`Matcher`], kept per thread between comparisons (one per check: allocating
 /// them each time was a measurable share of it).
 #[derive(Default)]
 struct MatchBuffers {
+    /// per old handle from `lo`: written by either copy since the fork (siblings only)
     dirty: Vec<bool>,
+    /// a-handle -> b-handle and back (`u32::MAX`: not matched yet), from `lo`
     ab: Vec<u32>,
     ba: Vec<u32>,
+    /// pairs linked but not compared yet
     queue: Vec<(Obj, Obj)>,
+    /// children of the pair being compared (a side, b side)
     ka: Vec<Obj>,
     kb: Vec<Obj>,
 }
@@ -915,27 +919,13 @@ impl<'a> Matcher<'a> {
     /// A matcher of `a` and `b` working in this thread's buffers (contents unspecified: the
     /// caller sizes and clears them); dropping it gives them back.
     fn with_buffers(a: &'a Vm, b: &'a Vm) -> Matcher<'a> {
-        let bufs = MATCH_BUFFERS.take().unwrap_or_default();
-        let MatchBuffers {
-            dirty,
-            ab,
-            ba,
-            queue,
-            ka,
-            kb,
-        } = bufs;
         Matcher {
             a,
             b,
             lo: 1,
             siblings: false,
             old_end: 0,
-            dirty,
-            ab,
-            ba,
-            queue,
-            ka,
-            kb,
+            buf: MATCH_BUFFERS.take().unwrap_or_default(),
         }
     }
 
@@ -943,7 +933,7 @@ impl<'a> Matcher<'a> {
     fn drain(&mut self, ka: &mut Vec<Obj>, kb: &mut Vec<Obj>) -> bool {
         let (a, b) = (self.a, self.b);
         let m = self;
-        while let Some((x, y)) = m.queue.pop() {
+        while let Some((x, y)) = m.buf.queue.pop() {
             let (Some(sx), Some(sy)) = (a.heap.slot(x), b.heap.slot(y)) else {
                 return false;
             };
@@ -1003,15 +993,7 @@ impl<'a> Matcher<'a> {
 
 impl Drop for Matcher<'_> {
     fn drop(&mut self) {
-        use std::mem::take;
-        MATCH_BUFFERS.set(Some(MatchBuffers {
-            dirty: take(&mut self.dirty),
-            ab: take(&mut self.ab),
-            ba: take(&mut self.ba),
-            queue: take(&mut self.queue),
-            ka: take(&mut self.ka),
-            kb: take(&mut self.kb),
-        }));
+        MATCH_BUFFERS.set(Some(std::mem::take(&mut self.buf)));
     }
 }
 
@@ -1024,14 +1006,8 @@ struct Matcher<'a> {
     siblings: bool,
     /// end of the old handles `dirty` covers
     old_end: u32,
-    /// per old handle from `lo`: written by either copy since the fork (siblings only)
-    dirty: Vec<bool>,
-    ab: Vec<u32>,
-    ba: Vec<u32>,
-    queue: Vec<(Obj, Obj)>,
-    /// children of the pair being compared (a side, b side)
-    ka: Vec<Obj>,
-    kb: Vec<Obj>,
+    /// the maps, queue and scratch vectors, reused per thread
+    buf: MatchBuffers,
 }
 
 impl Matcher<'_> {
@@ -1059,7 +1035,7 @@ impl Matcher<'_> {
             }
             // Unwritten since the fork: identical in both, and so is everything it refers to
             // that nobody wrote (written objects are all visited on their own).
-            if self.siblings && x.0 < self.old_end && !self.dirty[(x.0 - self.lo) as usize] {
+            if self.siblings && x.0 < self.old_end && !self.buf.dirty[(x.0 - self.lo) as usize] {
                 return true;
             }
         }
@@ -1067,11 +1043,11 @@ impl Matcher<'_> {
             return x == y;
         }
         let (xi, yi) = ((x.0 - self.lo) as usize, (y.0 - self.lo) as usize);
-        if xi >= self.ab.len() || yi >= self.ba.len() {
+        if xi >= self.buf.ab.len() || yi >= self.buf.ba.len() {
             return x == y;
         }
-        if self.ab[xi] != u32::MAX || self.ba[yi] != u32::MAX {
-            return self.ab[xi] == y.0 && self.ba[yi] == x.0;
+        if self.buf.ab[xi] != u32::MAX || self.buf.ba[yi] != u32::MAX {
+            return self.buf.ab[xi] == y.0 && self.buf.ba[yi] == x.0;
         }
         let x_old = x.0 < a.fresh_from;
         let y_old = y.0 < b.fresh_from;
@@ -1088,9 +1064,9 @@ impl Matcher<'_> {
                 return false;
             }
         }
-        self.ab[xi] = y.0;
-        self.ba[yi] = x.0;
-        self.queue.push((x, y));
+        self.buf.ab[xi] = y.0;
+        self.buf.ba[yi] = x.0;
+        self.buf.queue.push((x, y));
         true
     }
 }
