@@ -218,6 +218,35 @@ pub fn array_arg<T: SlotElem>(
     }
 }
 
+/// Writes an `#[out_array]` argument back to the frame slots its [`Value::Slots`] names (the
+/// callee wrote through the pointer).
+pub fn store_slots(
+    vm: &mut Vm,
+    arg: &Value,
+    items: &[crate::stackref::StackRef],
+) -> Result<(), CallError> {
+    let Value::Slots(s) = *arg else {
+        return Err(CallError::Type {
+            index: 0,
+            expected: "array",
+            got: arg.kind(),
+        });
+    };
+    let start = s.start as usize;
+    let f = vm.cur();
+    match f.localsplus.get_mut(start..start + items.len()) {
+        Some(slots) => {
+            slots.copy_from_slice(items);
+            Ok(())
+        }
+        None => Err(CallError::Type {
+            index: 0,
+            expected: "array inside the frame",
+            got: "array out of the frame's slots",
+        }),
+    }
+}
+
 /// Arity check for the `api!` wrappers.
 pub fn check_arity(
     sig: &'static str,
@@ -257,7 +286,9 @@ pub fn check_arity(
 /// ```
 /// `#[out]` parameters become `&mut T` in Rust (the C side passes `&x`, or an lvalue for macros
 /// like `Py_CLEAR`); `#[array]` parameters (`const _PyStackRef *args`, `PyObject *const *args`)
-/// become `&[T]` (the registry reads them from [`Value::Slots`]); a variadic tail (`| name`)
+/// become `&[T]` (the registry reads them from [`Value::Slots`]); `#[out_array]` parameters
+/// (`_PyStackRef *sp` written through) become `&mut [T]`, read from and written back to the
+/// slots; a variadic tail (`| name`)
 /// becomes `&[Value]`.
 #[macro_export]
 macro_rules! api {
@@ -302,7 +333,7 @@ macro_rules! api {
                         #[allow(unused_mut, unused_variables, unused_assignments)]
                         let mut j = 0usize;
                         $(
-                            $crate::__api_store!($($attr)? args, j, $p);
+                            $crate::__api_store!($($attr)? vm, args, j, $p);
                             j += 1;
                         )*
                         let _ = j;
@@ -324,6 +355,9 @@ macro_rules! __api_ty {
     (array $t:ty) => {
         &[$t]
     };
+    (out_array $t:ty) => {
+        &mut [$t]
+    };
     ($t:ty) => {
         $t
     };
@@ -334,6 +368,9 @@ macro_rules! __api_ty {
 #[macro_export]
 macro_rules! __api_arg {
     (array $vm:ident, $args:ident, $i:ident, $t:ty) => {
+        $crate::registry::array_arg::<$t>($vm, $args, &mut $i)?
+    };
+    (out_array $vm:ident, $args:ident, $i:ident, $t:ty) => {
         $crate::registry::array_arg::<$t>($vm, $args, &mut $i)?
     };
     (out $vm:ident, $args:ident, $i:ident, $t:ty) => {
@@ -354,6 +391,9 @@ macro_rules! __api_pass {
     (array $p:ident) => {
         &$p
     };
+    (out_array $p:ident) => {
+        &mut $p
+    };
     ($p:ident) => {
         $p
     };
@@ -363,13 +403,16 @@ macro_rules! __api_pass {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __api_store {
-    (out $args:ident, $j:ident, $p:ident) => {
+    (out $vm:ident, $args:ident, $j:ident, $p:ident) => {
         $args[$j] = $crate::value::IntoValue::into_value($p)
     };
-    (array $args:ident, $j:ident, $p:ident) => {
+    (array $vm:ident, $args:ident, $j:ident, $p:ident) => {
         let _ = &$p;
     };
-    ($args:ident, $j:ident, $p:ident) => {
+    (out_array $vm:ident, $args:ident, $j:ident, $p:ident) => {
+        $crate::registry::store_slots($vm, &$args[$j], &$p)?
+    };
+    ($vm:ident, $args:ident, $j:ident, $p:ident) => {
         let _ = &$p;
     };
 }

@@ -33,6 +33,7 @@ pub enum Rule {
     NotAssignable,
     CallArity,
     ArrayArg,
+    OutArrayArg,
     TokenArg,
     AddrArg,
     // Types.
@@ -78,6 +79,7 @@ impl Rule {
         Rule::NotAssignable,
         Rule::CallArity,
         Rule::ArrayArg,
+        Rule::OutArrayArg,
         Rule::TokenArg,
         Rule::AddrArg,
         Rule::TypeUnknown,
@@ -220,6 +222,11 @@ impl Rule {
                 "expr.array-arg",
                 "an array parameter (`array = [i]` in the binding table) takes a stack array item or a local array, whose length is known; any other pointer would be read as raw memory",
                 "_PyTuple_FromStackRefStealOnSuccess(frame->localsplus, oparg);",
+            ),
+            Rule::OutArrayArg => (
+                "expr.out-array-arg",
+                "a written array parameter (`out_array = [i]`) takes the size-0 output stack array that ends the op's outputs (`top[0]`); the callee writes the output slots below it, which must all be `unused` outputs",
+                "_PyEval_UnpackIterableStackRef(tstate, seq_o, oparg, -1, values);",
             ),
             Rule::TokenArg => (
                 "expr.token-arg",

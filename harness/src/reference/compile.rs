@@ -680,11 +680,11 @@ impl Compiler<'_> {
         };
         let fixed = f.c_params.len();
         let skip = out_args.len();
-        let (token, addr) = match &callee.node {
+        let (token, addr, out_array) = match &callee.node {
             Expression::Identifier(id) => self
                 .b
                 .function(&id.node.name)
-                .map(|fb| (fb.token.clone(), fb.addr.clone()))
+                .map(|fb| (fb.token.clone(), fb.addr.clone(), fb.out_array.clone()))
                 .unwrap_or_default(),
             _ => Default::default(),
         };
@@ -697,6 +697,12 @@ impl Compiler<'_> {
                 };
                 let lit = CVal::Rt(Value::CStr(runtime::CStr::Lit(leak(&id.node.name))));
                 out_args.push(Arg::Val(Expr::Lit(lit), Ty::Other));
+                continue;
+            }
+            if out_array.contains(&i) {
+                // `top` of `unused[n], top[0]`: the callee writes the output slots below it.
+                let e = Expr::BelowTop(Box::new(self.expr(a)?));
+                out_args.push(Arg::Val(e, Ty::Other));
                 continue;
             }
             // `values_o + 1` passed as an array: the object array from that element on.

@@ -643,6 +643,15 @@ impl Ctx<'_> {
                 }
                 Ok(CVal::ObjArr(pos, n as usize))
             }
+            Expr::BelowTop(top) => {
+                let CVal::StackArr(pos, 0) = self.expr(top)? else {
+                    return skip("written array that is not an empty stack array", "");
+                };
+                if pos < self.base {
+                    return skip("written array below the op's outputs", format!("{pos}"));
+                }
+                Ok(CVal::StackArr(self.base, pos - self.base))
+            }
             Expr::ObjArrayOffset { base, off } => {
                 let CVal::ObjArr(pos, len) = self.expr(base)? else {
                     return skip("offset of a non-array", "");

@@ -176,6 +176,9 @@ pub enum Expr {
         count: Box<Expr>,
     },
     /// `objs + n` on an object array (`values_o + 1`)
+    /// a written array argument (`out_array`): `top`, an empty output stack array, names the
+    /// op's output slots below it (from where the outputs start up to `top`)
+    BelowTop(Box<Expr>),
     ObjArrayOffset {
         base: Box<Expr>,
         off: Box<Expr>,

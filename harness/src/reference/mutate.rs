@@ -156,6 +156,7 @@ fn expr(e: &mut Expr, m: Mutation) -> bool {
         Expr::CodeArith { l, r, .. } => expr(l, m) || expr(r, m),
         Expr::ObjArray { arr, count } => expr(arr, m) || expr(count, m),
         Expr::ObjArrayOffset { base, off } => expr(base, m) || expr(off, m),
+        Expr::BelowTop(e) => expr(e, m),
         Expr::Lit(_) | Expr::Var(_) | Expr::InstructionSize => false,
     }
 }

@@ -18,6 +18,7 @@ pub mod sequences;
 pub mod specialize;
 pub mod stackrefs;
 pub mod typecheck;
+pub mod unpack;
 
 use crate::registry::RawEntry;
 
@@ -28,6 +29,7 @@ pub fn all_entries() -> Vec<RawEntry> {
     v.extend(refcount::entries());
     v.extend(stackrefs::entries());
     v.extend(typecheck::entries());
+    v.extend(unpack::entries());
     v.extend(errors::entries());
     v.extend(eval::entries());
     v.extend(number::entries());

@@ -420,6 +420,7 @@ struct FnData {
     out: Option<(Vec<i64>, usize)>,
     byref: Option<(Vec<i64>, usize)>,
     array: Option<(Vec<i64>, usize)>,
+    out_array: Option<(Vec<i64>, usize)>,
     token: Option<(Vec<i64>, usize)>,
     addr: Option<(Vec<i64>, usize)>,
     lvalue: bool,
@@ -438,6 +439,7 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
             out: r.int_array("out"),
             byref: r.int_array("byref"),
             array: r.int_array("array"),
+            out_array: r.int_array("out_array"),
             token: r.int_array("token"),
             addr: r.int_array("addr"),
             lvalue: r.bool("lvalue", false).unwrap_or(false),
@@ -534,6 +536,24 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                 }
             }
         }
+        let mut out_array = Vec::new();
+        if let Some((idx, at)) = &p.data.out_array {
+            for &i in idx {
+                match usize::try_from(i).ok().filter(|&u| u < arity) {
+                    None => r
+                        .problems
+                        .push((*at, Problem::OutOfRange { index: i, arity })),
+                    Some(u) if !b.is_stackref_array_param(&ty.params[u]) => r.problems.push((
+                        *at,
+                        Problem::ArrayNotElementPointer {
+                            index: u,
+                            ty: ty.params[u].to_string(),
+                        },
+                    )),
+                    Some(u) => out_array.push(u),
+                }
+            }
+        }
         let mut token = Vec::new();
         if let Some((idx, at)) = &p.data.token {
             for &i in idx {
@@ -588,6 +608,7 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
                         out,
                         byref,
                         array,
+                        out_array,
                         token,
                         addr,
                         lvalue,

@@ -136,6 +136,10 @@ pub struct FunctionBinding {
     /// Parameter indices that are read-only arrays (`const _PyStackRef *src` with the length in
     /// another parameter): the argument must be a stack array item or a local array.
     pub array: Vec<usize>,
+    /// Parameter indices that are written arrays (`_PyStackRef *sp` of
+    /// `_PyEval_UnpackIterableStackRef`): the argument must be a size-0 output stack array
+    /// (`top[0]`) that ends the op's outputs; the callee writes the output slots below it.
+    pub out_array: Vec<usize>,
     /// Parameter indices (`const char *`) whose argument is a bare identifier token, passed as
     /// its name: `_Py_ID(__build_class__)`.
     pub token: Vec<usize>,
@@ -353,6 +357,12 @@ impl Bindings {
         ty.pointee().is_some_and(|p| {
             self.class_of(p) == Some(TypeClass::StackRef) || self.is_object_pointer(p)
         })
+    }
+
+    /// `_PyStackRef *`: the only element type a written array (`out_array`) may have.
+    pub fn is_stackref_array_param(&self, ty: &CType) -> bool {
+        ty.pointee()
+            .is_some_and(|p| self.class_of(p) == Some(TypeClass::StackRef))
     }
 
     pub fn is_object_pointer(&self, ty: &CType) -> bool {

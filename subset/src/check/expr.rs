@@ -364,6 +364,7 @@ impl Checker<'_> {
                         out: f.out.clone(),
                         byref: f.byref.clone(),
                         array: f.array.clone(),
+                        out_array: f.out_array.clone(),
                         token: f.token.clone(),
                         addr: f.addr.clone(),
                     };
@@ -621,6 +622,30 @@ impl Checker<'_> {
         }
     }
 
+    /// A written array argument: an output stack array item, named bare (`top`). Whether it
+    /// is the size-0 item ending the outputs, over `unused` slots only, is the lowering's
+    /// check (the checker does not see sizes).
+    fn out_array_argument(&mut self, a: &Node<Expression>, what: &str) {
+        let ok = match &a.node {
+            Expression::Identifier(id) => {
+                let n = id.node.name.as_str();
+                self.local(n).is_none()
+                    && self
+                        .env
+                        .stack_item(n)
+                        .is_some_and(|s| s.array && s.role == crate::env::StackRole::Output)
+            }
+            _ => false,
+        };
+        if self.expr(a).is_some() && !ok {
+            self.bail(
+                Rule::OutArrayArg,
+                a.span,
+                format!("{what} writes through this argument: it must be an output stack array"),
+            );
+        }
+    }
+
     /// An argument of a call that cannot be checked against a prototype.
     fn argument_unchecked(&mut self, a: &Node<Expression>) {
         match &a.node {
@@ -674,6 +699,10 @@ impl Checker<'_> {
             }
             if special.addr.contains(&i) {
                 self.addr_argument(a, what, param);
+                continue;
+            }
+            if special.out_array.contains(&i) {
+                self.out_array_argument(a, what);
                 continue;
             }
             match (&a.node, param) {
@@ -1237,6 +1266,7 @@ struct Special {
     out: Vec<usize>,
     byref: Vec<usize>,
     array: Vec<usize>,
+    out_array: Vec<usize>,
     token: Vec<usize>,
     addr: Vec<usize>,
 }

@@ -15,7 +15,7 @@ use subset::cdecl::parse_integer;
 use subset::{CType, ExprInfo, FloatKind, IntRank, IntType, NameRef};
 use syn::{parse_quote, Expr};
 
-use super::body::BodyCx;
+use super::body::{var_name, BodyCx};
 use super::rtype::{int_name, is_bool, rust_type};
 use super::template::expand;
 
@@ -451,6 +451,27 @@ impl BodyCx<'_> {
                         writebacks.push((tmp, setter));
                     }
                 }
+                continue;
+            }
+            if f.out_array.contains(&i) {
+                // `top` of `unused[n], top[0]`: the merged output array, written from its end.
+                let name = match &a.node {
+                    Expression::Identifier(id) => id.node.name.as_str(),
+                    _ => "",
+                };
+                if !self
+                    .sig
+                    .outputs
+                    .iter()
+                    .any(|o| o.written_below && o.name == name)
+                {
+                    return Err(format!(
+                        "written array argument `{name}` is not a size-0 output array ending `unused` outputs"
+                    ));
+                }
+                let v = var_name(name);
+                self.assigned.insert(v.to_string());
+                args.push(parse_quote!(&mut #v[..]));
                 continue;
             }
             if f.token.contains(&i) {

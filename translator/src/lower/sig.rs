@@ -21,6 +21,10 @@ pub struct SigItem {
     /// Condition as C text (`oparg & 1`).
     pub cond: Option<String>,
     pub unused: bool,
+    /// A size-0 output array that ended `unused` outputs (`unused[oparg], top[0]`), merged
+    /// with them: its slots are the ones the body writes below `top` through an `out_array`
+    /// call (`_PyEval_UnpackIterableStackRef(.., top)`), and it is pushed like any array.
+    pub written_below: bool,
 }
 
 impl SigItem {
@@ -112,6 +116,7 @@ fn sig_item(s: &StackItem, minor: u32, b: &Bindings) -> Result<SigItem, String> 
         array: s.size.as_ref().map(|e| e.text.clone()),
         cond: s.cond.as_ref().map(|e| e.text.clone()),
         unused: s.is_unused(),
+        written_below: false,
     })
 }
 
@@ -142,8 +147,37 @@ impl BodySig {
         for o in &def.outputs {
             sig.outputs.push(sig_item(o, minor, b)?);
         }
+        merge_written_below(&mut sig.outputs);
         Ok(sig)
     }
+}
+
+/// `unused[a], unused, .., top[0]`: the body writes the unused slots through `top` (CPython
+/// passes it as the pointer one past them), so the outputs become one array `top[a + 1 + ..]`
+/// in stack order. Outputs of any other shape are left alone.
+fn merge_written_below(outputs: &mut Vec<SigItem>) {
+    let Some((last, before)) = outputs.split_last() else {
+        return;
+    };
+    let ends_with_empty_array = last.array.as_deref().map(str::trim) == Some("0") && !last.unused;
+    if !ends_with_empty_array
+        || before.is_empty()
+        || !before.iter().all(|o| o.unused && o.cond.is_none())
+    {
+        return;
+    }
+    let size = before
+        .iter()
+        .map(|o| match &o.array {
+            Some(n) => format!("({n})"),
+            None => "1".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let mut merged = last.clone();
+    merged.array = Some(size);
+    merged.written_below = true;
+    *outputs = vec![merged];
 }
 
 /// A DSL size expression as a Rust `usize` (negative sizes count as 0).
