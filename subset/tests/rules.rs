@@ -104,6 +104,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "PyObject *t = _PyTuple_FromStackRefStealOnSuccess(oparg ? values : values, oparg);",
     ),
     (
+        "expr.out-array-arg",
+        "int r = _PyEval_UnpackIterableStackRef(tstate, descr, oparg, -1, outs);",
+        "int r = _PyEval_UnpackIterableStackRef(tstate, descr, oparg, -1, values);",
+    ),
+    (
         "expr.token-arg",
         "PyObject *n = &_Py_ID(__name__); int same = descr == &_Py_ID(x);",
         "PyObject *n = &_Py_ID(\"x\");",

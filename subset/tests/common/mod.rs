@@ -14,7 +14,7 @@ pub fn bindings() -> Bindings {
     Bindings::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// A 3.14 body with `(left, right, values[oparg] -- res)`, caches `counter/1`,
+/// A 3.14 body with `(left, right, values[oparg] -- res, outs[0])`, caches `counter/1`,
 /// `type_version/2`, `descr/4`, and the 3.14 labels.
 pub fn env() -> BodyEnv {
     BodyEnv::new(14)
@@ -22,6 +22,7 @@ pub fn env() -> BodyEnv {
         .with_stack("right", StackRole::Input, false)
         .with_stack("values", StackRole::Input, true)
         .with_stack("res", StackRole::Output, false)
+        .with_stack("outs", StackRole::Output, true)
         .with_cache("counter", 1)
         .with_cache("type_version", 2)
         .with_cache("descr", 4)
