@@ -218,6 +218,17 @@ fn array_and_token_parameters_need_the_right_pointer_types() {
         "{OBJ}[function.\"f\"]\nsig = \"PyObject *f(PyObject **a, long n)\"\nrust = \"vm.f({{0}}, {{1}})\"\narray = [2]\n"
     ));
     assert_eq!(e[0].problem, Problem::OutOfRange { index: 2, arity: 2 });
+    // `out_array`: the callee writes stack references; an object array is not one.
+    let e = errors_of(&format!(
+        "{OBJ}[function.\"f\"]\nsig = \"int f(PyObject **sp)\"\nrust = \"vm.f({{0}})\"\nout_array = [0]\n"
+    ));
+    assert_eq!(
+        e[0].problem,
+        Problem::ArrayNotElementPointer {
+            index: 0,
+            ty: "PyObject **".into()
+        }
+    );
     // `addr`: a pointer to one integer the function reads through; not an object array.
     let e = errors_of(&format!(
         "{OBJ}[function.\"f\"]\nsig = \"long f(long n)\"\nrust = \"vm.f({{0}})\"\naddr = [0]\n"

@@ -579,3 +579,36 @@ fn array_field_elements_are_stored_by_index() {
     inst.run(&mut vm, 8).unwrap();
     assert!(!vm.violations().is_empty());
 }
+
+/// `top` of `unused[n], top[0]` passed as a written array (`out_array`): the registry entry
+/// writes the op's output slots below it, first item highest, and the unused outputs keep them.
+#[test]
+fn a_written_array_fills_the_unused_outputs_below_top() {
+    let dsl = "inst(TEST_OP, (seq -- unused[oparg], top[0])) { PyObject *seq_o = PyStackRef_AsPyObjectSteal(seq); int res = _PyEval_UnpackIterableStackRef(tstate, seq_o, oparg, -1, top); Py_DECREF(seq_o); ERROR_IF(res == 0); }";
+    let r = reference(dsl);
+    let inst = r.get("TEST_OP").expect("instruction compiled");
+    let mut vm = vm_with(&[]);
+    let (a, b, c) = (vm.new_str("a"), vm.new_str("b"), vm.new_str("c"));
+    let t = vm.new_tuple(vec![a, b, c]);
+    vm.push(StackRef::owned(t));
+    assert_eq!(inst.run(&mut vm, 3), Ok(Outcome::Continue));
+    assert_eq!(vm.frames[0].stack_len(), 3);
+    let s = vm.frames[0].stack();
+    // `a, b, c = t`: the stack holds c, b, a bottom first, so STORE_FAST pops a first.
+    assert_eq!(
+        [s[0], s[1], s[2]],
+        [StackRef::owned(c), StackRef::owned(b), StackRef::owned(a)]
+    );
+    // Too few items: the error leaves nothing pushed.
+    let mut vm = vm_with(&[]);
+    let x = vm.new_str("x");
+    let t = vm.new_tuple(vec![x]);
+    vm.push(StackRef::owned(t));
+    let e = inst.run(&mut vm, 2);
+    assert!(matches!(e, Ok(Outcome::Error { .. })), "{e:?}");
+    assert_eq!(vm.frames[0].stack_len(), 0);
+    assert_eq!(
+        vm.current_exception_text().map(|(_, m)| m),
+        Some("not enough values to unpack (expected 2, got 1)".to_string())
+    );
+}
