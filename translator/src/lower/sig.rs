@@ -278,15 +278,17 @@ fn i64_expr(e: &CExpr) -> Result<Expr, String> {
         }
         CExpr::Binary(op, a, b) => {
             let a = p(i64_expr(a)?);
-            let b = p(i64_expr(b)?);
+            // A method argument needs no parentheses (rustc's `unused_parens` would flag them).
+            let arg = i64_expr(b)?;
+            let b = p(arg.clone());
             match op {
-                BinOp::Mul => parse_quote!(#a.wrapping_mul(#b)),
-                BinOp::Div => parse_quote!(#a.checked_div(#b).unwrap_or(0)),
-                BinOp::Rem => parse_quote!(#a.checked_rem(#b).unwrap_or(0)),
-                BinOp::Add => parse_quote!(#a.wrapping_add(#b)),
-                BinOp::Sub => parse_quote!(#a.wrapping_sub(#b)),
+                BinOp::Mul => parse_quote!(#a.wrapping_mul(#arg)),
+                BinOp::Div => parse_quote!(#a.checked_div(#arg).unwrap_or(0)),
+                BinOp::Rem => parse_quote!(#a.checked_rem(#arg).unwrap_or(0)),
+                BinOp::Add => parse_quote!(#a.wrapping_add(#arg)),
+                BinOp::Sub => parse_quote!(#a.wrapping_sub(#arg)),
                 BinOp::Shl => {
-                    parse_quote!(#a.checked_shl(u32::try_from(#b).unwrap_or(u32::MAX)).unwrap_or(0))
+                    parse_quote!(#a.checked_shl(u32::try_from(#arg).unwrap_or(u32::MAX)).unwrap_or(0))
                 }
                 BinOp::Shr => parse_quote!(#a >> #b.clamp(0, 63)),
                 BinOp::Lt => parse_quote!(i64::from(#a < #b)),
