@@ -875,6 +875,12 @@ fn derived_u32(vm: &Vm, objs: &[Obj]) -> Vec<u32> {
 /// its first `type_version`, the metaclass's at its second), an instance's type's version alone
 /// otherwise. Empty when the name says nothing the inputs carry.
 fn derived_for_entry(vm: &Vm, name: &str, objs: &[Obj]) -> Vec<u32> {
+    // An adaptive instruction's backoff counter: 0 fires `ADAPTIVE_COUNTER_TRIGGERS` (the
+    // specialize-and-redispatch path), 17 (value 1, backoff 1) does not, so the instruction's
+    // own body runs; both pycore_backoff.h layouts (3.13, 3.14) read them so.
+    if name == "counter" {
+        return vec![0, 17];
+    }
     let mut v = Vec::new();
     let type_version = |vm: &Vm, t: Obj| match vm.heap.data(t) {
         ObjData::Type(t) => Some(t.version_tag),
@@ -1203,11 +1209,19 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
     };
     for (k, &(off, size)) in layout.caches.iter().enumerate() {
         let at = Value::Code(this.offset(1 + off));
+        let name = layout.cache_names.get(k).map_or("", String::as_str);
+        // an entry the spec does not cover is derived by its name; a backoff counter's choice
+        // (fire or not) then comes from bit 4 of `uniform`, not from the entry's index
+        let default = if name == "counter" {
+            (spec.uniform >> 4) & 1
+        } else {
+            k as u8
+        };
         let spec_k = spec
             .cache
             .get(k)
             .copied()
-            .unwrap_or(CacheSpec::Derived2(k as u8));
+            .unwrap_or(CacheSpec::Derived2(default));
         let raw: u64 = match spec_k {
             CacheSpec::Derived(i) | CacheSpec::Derived2(i) | CacheSpec::Derived3(i) => {
                 if size == 4 {
@@ -1221,11 +1235,11 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
                     );
                     continue;
                 }
+                // (a backoff counter is derived by its name from any spec: the pool's small
+                // values would nearly always fire it)
                 let named = match spec_k {
-                    CacheSpec::Derived2(_) => {
-                        let name = layout.cache_names.get(k).map_or("", String::as_str);
-                        derived_for_entry(&vm, name, &pushed_objs)
-                    }
+                    CacheSpec::Derived2(_) => derived_for_entry(&vm, name, &pushed_objs),
+                    _ if name == "counter" => derived_for_entry(&vm, name, &pushed_objs),
                     _ => Vec::new(),
                 };
                 match named.len() {
