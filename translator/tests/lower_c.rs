@@ -416,3 +416,18 @@ fn array_field_store_is_the_setter_of_its_index() {
         "vm.frame_set_localsplus(base_, oparg.wrapping_add(1i32) as i64, v)",
     );
 }
+
+#[test]
+fn free_threading_pointer_store_assigns_its_first_argument_in_place() {
+    // Without Py_GIL_DISABLED, `FT_ATOMIC_STORE_PTR_RELEASE(dst, v)` is `dst = v`: the binding
+    // takes `dst` as a place (`byref`), so the local itself is written, not a copy of it.
+    // (the project's own table: the fixture table has no free-threading entries)
+    let table = subset::Bindings::load(&subset::Bindings::default_path()).expect("table loads");
+    let src = SourceFile::new(
+        "t.c",
+        "op(_T, (v --)) {\n PyObject *o = PyStackRef_AsPyObjectSteal(v);\n PyObject *p = NULL;\n FT_ATOMIC_STORE_PTR_RELEASE(p, o);\n Py_DECREF(p);\n}\n",
+    );
+    let l = translate_source(&src, Some(Version::V3_14), &table).expect("pipeline");
+    let c = body(&l, "_T");
+    assert_has(&c, "vm.ft_atomic_store_ptr_release(&mut p, o)");
+}

@@ -232,6 +232,10 @@ fn free_threading_atomics_and_header_constants() {
     let d = "uint8_t x = 0; FT_ATOMIC_STORE_UINT8_RELAXED(x, 259);";
     assert!(holds(d, "FT_ATOMIC_LOAD_UINT8(x) == 3"));
     assert!(!holds(d, "FT_ATOMIC_LOAD_UINT8(x) == 259"));
+    // `FT_ATOMIC_STORE_PTR_RELEASE(dst, v)` is `dst = v` in the default build
+    let d = "PyObject *p = NULL; FT_ATOMIC_STORE_PTR_RELEASE(p, Py_None);";
+    assert!(holds(d, "p == Py_None"));
+    assert!(!holds(d, "p == NULL"));
     assert!(holds(
         "int m = COMPARISON_NOT_EQUALS + 1;",
         "m == COMPARISON_EQUALS"
