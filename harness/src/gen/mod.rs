@@ -1237,10 +1237,10 @@ pub fn materialize(layout: &Layout, spec: &StateSpec) -> State {
                 }
                 // (a backoff counter is derived by its name from any spec: the pool's small
                 // values would nearly always fire it)
-                let named = match spec_k {
-                    CacheSpec::Derived2(_) => derived_for_entry(&vm, name, &pushed_objs),
-                    _ if name == "counter" => derived_for_entry(&vm, name, &pushed_objs),
-                    _ => Vec::new(),
+                let named = if matches!(spec_k, CacheSpec::Derived2(_)) || name == "counter" {
+                    derived_for_entry(&vm, name, &pushed_objs)
+                } else {
+                    Vec::new()
                 };
                 match named.len() {
                     0 => {

@@ -489,109 +489,40 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
         } else if p.data.lvalue {
             r.problems.push((r.at, Problem::LvalueWithoutSet));
         }
-        let mut out = Vec::new();
-        if let Some((idx, at)) = &p.data.out {
-            for &i in idx {
-                match usize::try_from(i).ok().filter(|&u| u < arity) {
-                    None => r
-                        .problems
-                        .push((*at, Problem::OutOfRange { index: i, arity })),
-                    Some(u) if !ty.params[u].is_pointer() => r.problems.push((
-                        *at,
-                        Problem::OutNotPointer {
-                            index: u,
-                            ty: ty.params[u].to_string(),
-                        },
-                    )),
-                    Some(u) => out.push(u),
+        let params = &ty.params;
+        let out = param_indices(&p.data.out, arity, &mut r.problems, |u| {
+            (!params[u].is_pointer()).then(|| Problem::OutNotPointer {
+                index: u,
+                ty: params[u].to_string(),
+            })
+        });
+        let byref = param_indices(&p.data.byref, arity, &mut r.problems, |_| None);
+        let array = param_indices(&p.data.array, arity, &mut r.problems, |u| {
+            (!b.is_array_param(&params[u])).then(|| Problem::ArrayNotElementPointer {
+                index: u,
+                ty: params[u].to_string(),
+            })
+        });
+        let out_array = param_indices(&p.data.out_array, arity, &mut r.problems, |u| {
+            (!b.is_stackref_array_param(&params[u])).then(|| Problem::ArrayNotElementPointer {
+                index: u,
+                ty: params[u].to_string(),
+            })
+        });
+        let token = param_indices(&p.data.token, arity, &mut r.problems, |u| {
+            (!params[u].is_char_pointer()).then(|| Problem::TokenNotCharPointer {
+                index: u,
+                ty: params[u].to_string(),
+            })
+        });
+        let addr = param_indices(&p.data.addr, arity, &mut r.problems, |u| {
+            (!params[u].is_pointer() || b.is_array_param(&params[u])).then(|| {
+                Problem::AddrNotScalarPointer {
+                    index: u,
+                    ty: params[u].to_string(),
                 }
-            }
-        }
-        let mut byref = Vec::new();
-        if let Some((idx, at)) = &p.data.byref {
-            for &i in idx {
-                match usize::try_from(i).ok().filter(|&u| u < arity) {
-                    None => r
-                        .problems
-                        .push((*at, Problem::OutOfRange { index: i, arity })),
-                    Some(u) => byref.push(u),
-                }
-            }
-        }
-        let mut array = Vec::new();
-        if let Some((idx, at)) = &p.data.array {
-            for &i in idx {
-                match usize::try_from(i).ok().filter(|&u| u < arity) {
-                    None => r
-                        .problems
-                        .push((*at, Problem::OutOfRange { index: i, arity })),
-                    Some(u) if !b.is_array_param(&ty.params[u]) => r.problems.push((
-                        *at,
-                        Problem::ArrayNotElementPointer {
-                            index: u,
-                            ty: ty.params[u].to_string(),
-                        },
-                    )),
-                    Some(u) => array.push(u),
-                }
-            }
-        }
-        let mut out_array = Vec::new();
-        if let Some((idx, at)) = &p.data.out_array {
-            for &i in idx {
-                match usize::try_from(i).ok().filter(|&u| u < arity) {
-                    None => r
-                        .problems
-                        .push((*at, Problem::OutOfRange { index: i, arity })),
-                    Some(u) if !b.is_stackref_array_param(&ty.params[u]) => r.problems.push((
-                        *at,
-                        Problem::ArrayNotElementPointer {
-                            index: u,
-                            ty: ty.params[u].to_string(),
-                        },
-                    )),
-                    Some(u) => out_array.push(u),
-                }
-            }
-        }
-        let mut token = Vec::new();
-        if let Some((idx, at)) = &p.data.token {
-            for &i in idx {
-                match usize::try_from(i).ok().filter(|&u| u < arity) {
-                    None => r
-                        .problems
-                        .push((*at, Problem::OutOfRange { index: i, arity })),
-                    Some(u) if !ty.params[u].is_char_pointer() => r.problems.push((
-                        *at,
-                        Problem::TokenNotCharPointer {
-                            index: u,
-                            ty: ty.params[u].to_string(),
-                        },
-                    )),
-                    Some(u) => token.push(u),
-                }
-            }
-        }
-        let mut addr = Vec::new();
-        if let Some((idx, at)) = &p.data.addr {
-            for &i in idx {
-                match usize::try_from(i).ok().filter(|&u| u < arity) {
-                    None => r
-                        .problems
-                        .push((*at, Problem::OutOfRange { index: i, arity })),
-                    Some(u) if !ty.params[u].is_pointer() || b.is_array_param(&ty.params[u]) => {
-                        r.problems.push((
-                            *at,
-                            Problem::AddrNotScalarPointer {
-                                index: u,
-                                ty: ty.params[u].to_string(),
-                            },
-                        ))
-                    }
-                    Some(u) => addr.push(u),
-                }
-            }
-        }
+            })
+        });
         let name = r.name.clone();
         let at = r.at;
         let lvalue = p.data.lvalue;
@@ -619,6 +550,31 @@ fn read_functions(readers: Vec<Reader>, prelude: &str, b: &mut Bindings, report:
             }
         }
     }
+}
+
+/// The parameter indices a function entry lists under one key (`out = [1]`): each must be in
+/// range and fit the key (`misfit` names the problem of a parameter that does not); every
+/// rejected index is a problem at the key's position, the accepted ones are returned in order.
+fn param_indices(
+    list: &Option<(Vec<i64>, usize)>,
+    arity: usize,
+    problems: &mut Vec<(usize, Problem)>,
+    misfit: impl Fn(usize) -> Option<Problem>,
+) -> Vec<usize> {
+    let mut accepted = Vec::new();
+    let Some((idx, at)) = list else {
+        return accepted;
+    };
+    for &i in idx {
+        match usize::try_from(i).ok().filter(|&u| u < arity) {
+            None => problems.push((*at, Problem::OutOfRange { index: i, arity })),
+            Some(u) => match misfit(u) {
+                Some(problem) => problems.push((*at, problem)),
+                None => accepted.push(u),
+            },
+        }
+    }
+    accepted
 }
 
 /// Type and parameter names of a parsed prototype; problems go to the reader.
